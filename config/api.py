@@ -1,0 +1,88 @@
+"""The JSON API (/api/v1/), its authentication and its error format.
+
+Every error body has ``detail`` (a sentence) and, for invalid input, ``errors``
+mapping each field name to its messages, so a client always learns which
+field to fix. Error bodies never carry stack traces or patient data.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from keel.accounts.api_auth import SessionCsrfAuth, TokenAuth
+from keel.common.exceptions import ApplicationError
+from keel.patients.api import router as patients_router
+
+logger = logging.getLogger(__name__)
+
+api = NinjaAPI(
+    title="Keel API",
+    version="1",
+    description=(
+        "Keel's JSON API. Authenticate with a personal access token "
+        "(`Authorization: Bearer keel_...`) or, from the browser, the login session "
+        "plus the `X-CSRFToken` header. Keel supports clinical decisions; it is not "
+        "medical advice."
+    ),
+    auth=[TokenAuth(), SessionCsrfAuth()],
+    urls_namespace="api",
+    docs_url="/docs",
+)
+
+_BODY_LOCATIONS = frozenset({"body", "payload", "query", "path", "form"})
+
+
+def _field_name(loc: tuple[object, ...] | list[object]) -> str:
+    parts = [str(p) for p in loc if str(p) not in _BODY_LOCATIONS]
+    return ".".join(parts) or "body"
+
+
+@api.exception_handler(NinjaValidationError)
+def _validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    errors: dict[str, list[str]] = {}
+    for error in exc.errors:
+        loc = error.get("loc", ())
+        errors.setdefault(_field_name(loc), []).append(str(error.get("msg", "Invalid value.")))
+    detail = "Invalid input: " + ", ".join(sorted(errors))
+    return api.create_response(request, {"detail": detail, "errors": errors}, status=422)
+
+
+@api.exception_handler(ApplicationError)
+def _application_error(request: HttpRequest, exc: ApplicationError) -> HttpResponse:
+    body: dict[str, object] = {"detail": exc.message}
+    if "errors" in exc.extra:
+        body["errors"] = exc.extra["errors"]
+    return api.create_response(request, body, status=exc.status_code)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    response = api.create_response(
+        request, {"detail": "Authentication required: send a valid bearer token."}, status=401
+    )
+    response["WWW-Authenticate"] = 'Bearer realm="keel"'
+    return response
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return api.create_response(request, {"detail": "Not found."}, status=404)
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
+
+
+@api.exception_handler(Exception)
+def _server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    logger.exception("Unhandled API error on %s %s", request.method, request.path)
+    return api.create_response(request, {"detail": "Internal error."}, status=500)
+
+
+api.add_router("/patients", patients_router, tags=["patients"])

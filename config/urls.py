@@ -1,0 +1,17 @@
+"""URL configuration: pages, the JSON API under /api/v1/."""
+
+from django.urls import include, path
+
+from config.api import api
+from keel.accounts import views as account_views
+
+urlpatterns = [
+    path("", account_views.home, name="home"),
+    path("accounts/", include("keel.accounts.urls")),
+    path("patients/", include("keel.patients.urls")),
+    path("audit/", include("keel.audit.urls")),
+    path("api/v1/", api.urls),
+]
+
+handler404 = "keel.common.errors.page_not_found"
+handler500 = "keel.common.errors.server_error"

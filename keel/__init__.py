@@ -1,0 +1,1 @@
+"""Keel: clinic software for a supervised ketamine program in bipolar depression."""

@@ -1,0 +1,35 @@
+"""View decorators: a page for clinic staff needs an actor."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Concatenate, ParamSpec
+
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpRequest, HttpResponse
+
+from keel.accounts.requests import request_actor
+from keel.accounts.selectors import Actor
+
+P = ParamSpec("P")
+ActorView = Callable[Concatenate[HttpRequest, Actor, P], HttpResponse]
+
+
+def with_actor(view: ActorView[P]) -> Callable[Concatenate[HttpRequest, P], HttpResponse]:
+    """Pass the acting user to ``view``; anonymous users go to the login page.
+
+    A signed-in user who may not act (no active membership) gets 404, like any
+    page outside their scope.
+    """
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        actor = request_actor(request)
+        if actor is None:
+            raise Http404
+        return view(request, actor, *args, **kwargs)
+
+    return wrapper

@@ -1,0 +1,35 @@
+"""manage.py demo_banner: print where Keel runs and the demo logins."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from keel.demo import data
+
+
+class Command(BaseCommand):
+    help = "Print the demo URL and logins."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--url", default="http://127.0.0.1:8000/")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        url = options["url"]
+        lines = [
+            "",
+            "=" * 64,
+            f"Keel demo is starting at {url}",
+            f"Every demo login uses the password: {data.DEMO_PASSWORD}",
+        ]
+        for person in data.STAFF:
+            lines.append(
+                f"  {person.username:<8} {person.first_name} {person.last_name} ({person.role.label})"
+            )
+        lines.append(
+            f"  {data.PSYCHIATRIST_USERNAME:<8} Dr {data.PSYCHIATRIST_FIRST} "
+            f"{data.PSYCHIATRIST_LAST} (psychiatrist of record)"
+        )
+        lines += ["Stop with Ctrl+C.", "=" * 64, ""]
+        self.stdout.write("\n".join(lines))

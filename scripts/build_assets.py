@@ -1,0 +1,48 @@
+"""Copy the front-end packages installed by npm into keel/static/vendor.
+
+Run by the Makefile after ``npm ci``. Keel serves these files itself
+(WhiteNoise in production), so no page loads anything from a CDN. The target
+folder is git-ignored: nothing third-party is committed.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+NODE_MODULES = ROOT / "node_modules"
+VENDOR = ROOT / "keel" / "static" / "vendor"
+
+# (source inside node_modules, destination inside keel/static/vendor)
+COPIES: tuple[tuple[str, str], ...] = (
+    ("@uswds/uswds/dist/css/uswds.min.css", "uswds/css/uswds.min.css"),
+    ("@uswds/uswds/dist/js/uswds.min.js", "uswds/js/uswds.min.js"),
+    ("@uswds/uswds/dist/js/uswds-init.min.js", "uswds/js/uswds-init.min.js"),
+    ("@uswds/uswds/dist/fonts", "uswds/fonts"),
+    ("@uswds/uswds/dist/img", "uswds/img"),
+    ("htmx.org/dist/htmx.min.js", "htmx/htmx.min.js"),
+)
+
+
+def main() -> int:
+    """Copy every listed asset; fail loudly when npm has not installed one."""
+    if VENDOR.exists():
+        shutil.rmtree(VENDOR)
+    for source, destination in COPIES:
+        src = NODE_MODULES / source
+        dst = VENDOR / destination
+        if not src.exists():
+            sys.stderr.write(f"missing {src}: run `npm ci` (the Makefile does)\n")
+            return 1
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        if src.is_dir():
+            shutil.copytree(src, dst)
+        else:
+            shutil.copy2(src, dst)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
