@@ -65,7 +65,9 @@ def world(db: None) -> World:
     users = {
         "physician_x": staff_member(clinic=clinic_x, role=Role.PHYSICIAN, username="physician_x"),
         "nurse_x": staff_member(clinic=clinic_x, role=Role.NURSE, username="nurse_x"),
-        "front_desk_x": staff_member(clinic=clinic_x, role=Role.FRONT_DESK, username="front_desk_x"),
+        "front_desk_x": staff_member(
+            clinic=clinic_x, role=Role.FRONT_DESK, username="front_desk_x"
+        ),
         "clinic_admin_x": staff_member(
             clinic=clinic_x, role=Role.CLINIC_ADMIN, username="clinic_admin_x"
         ),

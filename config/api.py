@@ -81,7 +81,7 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 @api.exception_handler(Exception)
 def _server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
-    logger.exception("Unhandled API error on %s %s", request.method, request.path)
+    logger.error("Unhandled API error on %s %s", request.method, request.path, exc_info=exc)
     return api.create_response(request, {"detail": "Internal error."}, status=500)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
+from functools import update_wrapper
 from typing import Concatenate, ParamSpec
 
 from django.contrib.auth.views import redirect_to_login
@@ -23,8 +23,7 @@ def with_actor(view: ActorView[P]) -> Callable[Concatenate[HttpRequest, P], Http
     page outside their scope.
     """
 
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
+    def wrapper(request: HttpRequest, /, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         actor = request_actor(request)
@@ -32,4 +31,5 @@ def with_actor(view: ActorView[P]) -> Callable[Concatenate[HttpRequest, P], Http
             raise Http404
         return view(request, actor, *args, **kwargs)
 
+    update_wrapper(wrapper, view)
     return wrapper

@@ -12,7 +12,6 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import resolve_url
 
-
 LAST_ACTIVITY_SESSION_KEY = "keel_last_activity"
 API_PREFIX = "/api/"
 

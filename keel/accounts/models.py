@@ -52,7 +52,9 @@ class Clinic(models.Model):
 
     class Meta:
         ordering = ["name"]
-        constraints = [models.UniqueConstraint(fields=["mrn_prefix"], name="clinic_unique_mrn_prefix")]
+        constraints = [
+            models.UniqueConstraint(fields=["mrn_prefix"], name="clinic_unique_mrn_prefix")
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -66,7 +68,9 @@ class Clinic(models.Model):
 class Membership(models.Model):
     """A user's role in one clinic (a staff member)."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
     clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=32, choices=Role.choices)
     is_active = models.BooleanField(default=True)
@@ -88,10 +92,14 @@ class Membership(models.Model):
 class ApiToken(models.Model):
     """A personal access token for an API client, stored only as a SHA-256 hash."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
     clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(max_length=100)
-    prefix = models.CharField(max_length=12, help_text=_("First characters, to recognise the token."))
+    prefix = models.CharField(
+        max_length=12, help_text=_("First characters, to recognise the token.")
+    )
     token_hash = models.CharField(max_length=64, unique=True)
     scopes = models.JSONField(default=list)
     created_at = models.DateTimeField(auto_now_add=True)

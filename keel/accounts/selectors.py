@@ -58,9 +58,9 @@ class Actor:
 
 def membership_list(*, user: User) -> QuerySet[Membership]:
     """Active memberships of ``user``, with their clinics."""
-    return Membership.objects.filter(user=user, is_active=True, clinic__isnull=False).select_related(
-        "clinic"
-    )
+    return Membership.objects.filter(
+        user=user, is_active=True, clinic__isnull=False
+    ).select_related("clinic")
 
 
 def membership_get(*, user: User, clinic_id: int | None) -> Membership | None:

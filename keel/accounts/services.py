@@ -20,7 +20,7 @@ from keel.accounts.selectors import membership_get
 from keel.common.exceptions import NotFound, ValidationFailed
 
 ACTIVE_CLINIC_SESSION_KEY = "keel_active_clinic_id"
-TOKEN_PREFIX = "keel_"
+TOKEN_PREFIX = "keel_"  # noqa: S105 - a public marker, not a secret
 
 
 def hash_token(raw: str) -> str:
@@ -143,7 +143,9 @@ def staff_user_create(
     return user
 
 
-def clinic_create(*, name: str, slug: str, time_zone: str, mrn_prefix: str, phone: str = "") -> Clinic:
+def clinic_create(
+    *, name: str, slug: str, time_zone: str, mrn_prefix: str, phone: str = ""
+) -> Clinic:
     """Create a clinic (site configuration, done by an operator)."""
     clinic = Clinic(name=name, slug=slug, time_zone=time_zone, mrn_prefix=mrn_prefix, phone=phone)
     clinic.full_clean()

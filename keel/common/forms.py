@@ -12,7 +12,7 @@ _WIDGET_CLASSES: tuple[tuple[type[forms.Widget], str], ...] = (
     (forms.CheckboxInput, "usa-checkbox__input"),
     (forms.Select, "usa-select"),
     (forms.Textarea, "usa-textarea"),
-    (forms.Input, "usa-input"),
+    (forms.widgets.Input, "usa-input"),
 )
 
 

@@ -37,15 +37,15 @@ def demo_load() -> DemoLoadResult:
             phone=data.CLINIC_PHONE,
         )
         users: dict[str, User] = {}
-        for person in data.STAFF:
-            users[person.username] = staff_user_create(
-                username=person.username,
+        for staff in data.STAFF:
+            users[staff.username] = staff_user_create(
+                username=staff.username,
                 password=data.DEMO_PASSWORD,
-                first_name=person.first_name,
-                last_name=person.last_name,
-                email=f"{person.username}@demo.keel.invalid",
+                first_name=staff.first_name,
+                last_name=staff.last_name,
+                email=f"{staff.username}@demo.keel.invalid",
                 clinic=clinic,
-                role=person.role,
+                role=staff.role,
             )
         reyes_user = outside_user_create(
             username=data.PSYCHIATRIST_USERNAME,

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
+from typing import Annotated
+
 from ninja import Path, Query, Router, Schema
 from pydantic import Field
 
@@ -24,6 +26,7 @@ from keel.patients.services import patient_create, patient_update
 router = Router()
 
 MAX_ID = 2**63 - 1
+PatientId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 ERRORS: dict[int, type[ErrorOut]] = {
     400: ErrorOut,
@@ -72,17 +75,13 @@ def patient_create_api(request: HttpRequest, payload: PatientCreateIn) -> tuple[
 
 
 @router.get("/{patient_id}", response={200: PatientOut, **ERRORS}, operation_id="patient_get")
-def patient_get_api(
-    request: HttpRequest, patient_id: int = Path(..., ge=1, le=MAX_ID)
-) -> Patient:
+def patient_get_api(request: HttpRequest, patient_id: PatientId) -> Patient:
     """One patient's record."""
     return access_patient(actor=_actor(request), patient_id=patient_id)
 
 
 @router.patch("/{patient_id}", response={200: PatientOut, **ERRORS}, operation_id="patient_update")
-def patient_update_api(
-    request: HttpRequest, payload: PatientUpdateIn, patient_id: int = Path(..., ge=1, le=MAX_ID)
-) -> Patient:
+def patient_update_api(request: HttpRequest, patient_id: PatientId, payload: PatientUpdateIn) -> Patient:
     """Change some of a patient's demographics and contacts."""
     actor = _actor(request)
     patient = access_patient(
@@ -91,4 +90,6 @@ def patient_update_api(
         need=PatientPerm.EDIT_DEMOGRAPHICS,
         action=AuditAction.UPDATE,
     )
-    return patient_update(actor=actor, patient=patient, fields=payload.model_dump(exclude_unset=True))
+    return patient_update(
+        actor=actor, patient=patient, fields=payload.model_dump(exclude_unset=True)
+    )

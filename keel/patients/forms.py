@@ -53,7 +53,7 @@ class PatientForm(UswdsFormMixin, forms.ModelForm[Patient]):
         super().__init__(*args, **kwargs)
         if psychiatrists is not None:
             self.fields["psychiatrist_of_record_id"].queryset = psychiatrists  # type: ignore[attr-defined]  # ModelChoiceField
-        if self.instance.pk is not None and self.instance.psychiatrist_of_record_id:
+        if self.instance.psychiatrist_of_record_id is not None:
             self.initial["psychiatrist_of_record_id"] = self.instance.psychiatrist_of_record_id
         for name in ("given_name", "family_name", "birth_date", "administrative_sex"):
             self.fields[name].required = True
@@ -63,8 +63,14 @@ class PatientForm(UswdsFormMixin, forms.ModelForm[Patient]):
         data = {name: self.cleaned_data.get(name) for name in self.Meta.fields}
         psychiatrist = self.cleaned_data.get("psychiatrist_of_record_id")
         data["psychiatrist_of_record_id"] = psychiatrist.pk if psychiatrist is not None else None
-        for name in ("phone", "email", "address", "emergency_contact_name",
-                     "emergency_contact_relationship", "emergency_contact_phone"):
+        for name in (
+            "phone",
+            "email",
+            "address",
+            "emergency_contact_name",
+            "emergency_contact_relationship",
+            "emergency_contact_phone",
+        ):
             if data[name] is None:
                 data[name] = ""
         return data

@@ -77,9 +77,7 @@ class Patient(BaseModel):
     email = models.EmailField(_("email"), blank=True)
     address = models.TextField(_("address"), blank=True, max_length=500)
     emergency_contact_name = models.CharField(_("emergency contact"), max_length=200, blank=True)
-    emergency_contact_relationship = models.CharField(
-        _("relationship"), max_length=100, blank=True
-    )
+    emergency_contact_relationship = models.CharField(_("relationship"), max_length=100, blank=True)
     emergency_contact_phone = models.CharField(
         _("emergency contact phone"), max_length=32, blank=True, validators=[PHONE_VALIDATOR]
     )

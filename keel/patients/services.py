@@ -45,7 +45,7 @@ def _validate(patient: Patient, *, clinic_id: int) -> None:
         for field, messages in exc.message_dict.items():
             errors.setdefault(field, []).extend(messages)
     birth_date = patient.birth_date
-    if isinstance(birth_date, dt.date) and "birth_date" not in errors:
+    if "birth_date" not in errors:
         if birth_date > timezone.localdate():
             errors["birth_date"] = ["Date of birth cannot be in the future."]
         elif birth_date.year < OLDEST_BIRTH_YEAR:
@@ -134,8 +134,6 @@ def patient_update(*, actor: Actor, patient: Patient, fields: Mapping[str, objec
             detail={"fields": sorted(changed)},
         )
     return patient
-
-
 
 
 def psychiatrist_create(

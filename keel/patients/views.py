@@ -84,7 +84,9 @@ def patient_create_page(request: HttpRequest, actor: Actor) -> HttpResponse:
             messages.success(request, f"{patient.full_name} registered with MRN {patient.mrn}.")
             return redirect("patients:detail", patient_id=patient.pk)
     status = 422 if request.method == "POST" else 200
-    return render(request, "patients/patient_form.html", {"form": form, "creating": True}, status=status)
+    return render(
+        request, "patients/patient_form.html", {"form": form, "creating": True}, status=status
+    )
 
 
 @require_http_methods(["GET", "POST"])

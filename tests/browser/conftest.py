@@ -65,7 +65,9 @@ def page(browser: object) -> Iterator[object]:
     context.close()
 
 
-def axe_violations(page: object, *, impacts: frozenset[str] = frozenset({"serious", "critical"})) -> list[dict[str, object]]:
+def axe_violations(
+    page: object, *, impacts: frozenset[str] = frozenset({"serious", "critical"})
+) -> list[dict[str, object]]:
     """Run axe-core in the page; return violations at the given impact levels."""
     from playwright.sync_api import Page
 

@@ -24,7 +24,9 @@ def _sign_in(page: Page, base_url: str, username: str, password: str) -> None:
     page.get_by_role("button", name="Sign in").click()
 
 
-def test_demo_nurse_signs_in_and_sees_an_accessible_home_page(page: Page, live_server: object) -> None:
+def test_demo_nurse_signs_in_and_sees_an_accessible_home_page(
+    page: Page, live_server: object
+) -> None:
     """Dana, the demo nurse, signs in; the home page has no serious or critical axe findings."""
     demo_load()
     base = str(live_server)

@@ -17,7 +17,9 @@ from keel.common.exceptions import NotFound, ValidationFailed
 pytestmark = pytest.mark.django_db
 
 
-def _issue(world: World, who: str = "nurse_x", scopes: tuple[str, ...] = ("patients:read",), days: int = 30) -> str:
+def _issue(
+    world: World, who: str = "nurse_x", scopes: tuple[str, ...] = ("patients:read",), days: int = 30
+) -> str:
     user = world.users[who]
     clinic = user.memberships.get().clinic
     return api_token_create(user=user, clinic=clinic, name="ehr sync", scopes=scopes, days=days).raw
@@ -72,7 +74,12 @@ def test_token_without_write_scope_cannot_create(world: World) -> None:
     raw = _issue(world, scopes=("patients:read",))
     response = Client().post(
         "/api/v1/patients",
-        {"given_name": "A", "family_name": "B", "birth_date": "1990-01-01", "administrative_sex": "male"},
+        {
+            "given_name": "A",
+            "family_name": "B",
+            "birth_date": "1990-01-01",
+            "administrative_sex": "male",
+        },
         content_type="application/json",
         HTTP_AUTHORIZATION=f"Bearer {raw}",
     )
@@ -83,7 +90,12 @@ def test_token_with_write_scope_creates_without_csrf(world: World) -> None:
     raw = _issue(world, scopes=("patients:read", "patients:write"))
     response = Client(enforce_csrf_checks=True).post(
         "/api/v1/patients",
-        {"given_name": "Tok", "family_name": "Enson", "birth_date": "1990-01-01", "administrative_sex": "male"},
+        {
+            "given_name": "Tok",
+            "family_name": "Enson",
+            "birth_date": "1990-01-01",
+            "administrative_sex": "male",
+        },
         content_type="application/json",
         HTTP_AUTHORIZATION=f"Bearer {raw}",
     )
@@ -106,9 +118,16 @@ def test_token_of_a_removed_member_stops_working(world: World) -> None:
 
 @pytest.mark.parametrize(
     ("scopes", "days", "field"),
-    [((), 30, "scopes"), (("patients:read", "bogus"), 30, "scopes"), (("patients:read",), 0, "days"), (("patients:read",), 10_000, "days")],
+    [
+        ((), 30, "scopes"),
+        (("patients:read", "bogus"), 30, "scopes"),
+        (("patients:read",), 0, "days"),
+        (("patients:read",), 10_000, "days"),
+    ],
 )
-def test_token_create_rejects_bad_input_naming_the_field(world: World, scopes: tuple[str, ...], days: int, field: str) -> None:
+def test_token_create_rejects_bad_input_naming_the_field(
+    world: World, scopes: tuple[str, ...], days: int, field: str
+) -> None:
     with pytest.raises(ValidationFailed) as info:
         _issue(world, scopes=scopes, days=days)
     assert field in info.value.errors
@@ -128,7 +147,9 @@ def test_session_api_write_needs_csrf_token(world: World) -> None:
     client = Client(enforce_csrf_checks=True)
     client.force_login(world.users["nurse_x"])
     response = client.patch(
-        f"/api/v1/patients/{world.patient_a.pk}", {"given_name": "X"}, content_type="application/json"
+        f"/api/v1/patients/{world.patient_a.pk}",
+        {"given_name": "X"},
+        content_type="application/json",
     )
     assert response.status_code == 403
     world.patient_a.refresh_from_db()
@@ -137,7 +158,9 @@ def test_session_api_write_needs_csrf_token(world: World) -> None:
 
 def test_tokens_page_issues_and_revokes(world: World) -> None:
     client = world.client("nurse_x")
-    response = client.post("/accounts/tokens/", {"name": "script", "scopes": ["patients:read"], "days": 7})
+    response = client.post(
+        "/accounts/tokens/", {"name": "script", "scopes": ["patients:read"], "days": 7}
+    )
     assert response.status_code == 200
     token = ApiToken.objects.get()
     raw = response.context["issued_raw"]

@@ -29,6 +29,8 @@ class PatientFactory(DjangoModelFactory[Patient]):
     mrn = factory.Sequence(lambda n: f"F{n:06d}")
     given_name = factory.Faker("first_name")
     family_name = factory.Faker("last_name")
-    birth_date = factory.Faker("date_between", start_date=dt.date(1950, 1, 1), end_date=dt.date(2000, 1, 1))
+    birth_date = factory.Faker(
+        "date_between", start_date=dt.date(1950, 1, 1), end_date=dt.date(2000, 1, 1)
+    )
     administrative_sex = AdministrativeSex.FEMALE
     weight_kg = Decimal("70.0")

@@ -111,9 +111,7 @@ READ_ONLY_OWN = {
 OUTSIDE_NOT_THEIRS = {**READ_ONLY_OWN, "page_detail": 404, "api_get": 404}
 
 EXPECTED: dict[str, dict[str, int]] = {
-    "anonymous": {
-        name: (401 if route.kind == "api" else 302) for name, route in ROUTES.items()
-    },
+    "anonymous": {name: (401 if route.kind == "api" else 302) for name, route in ROUTES.items()},
     "physician_x": STAFF_EDITOR,
     "nurse_x": STAFF_EDITOR,
     "front_desk_x": STAFF_EDITOR,
@@ -158,7 +156,9 @@ def _snapshot(patient_id: int) -> tuple[object, ...]:
 
 @pytest.mark.parametrize("route_name", list(ROUTES))
 @pytest.mark.parametrize("role", ROLES)
-def test_patients_route_outcome_matches_the_matrix(world: World, role: str, route_name: str) -> None:
+def test_patients_route_outcome_matches_the_matrix(
+    world: World, role: str, route_name: str
+) -> None:
     """Each role gets exactly the declared status; a denial leaks nothing and writes nothing."""
     route = ROUTES[route_name]
     patient = world.patient_a

@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from conftest import World
 from keel.audit.models import AuditAction, AuditEvent
@@ -50,7 +51,7 @@ def test_patient_create_refused_without_permission(world: World) -> None:
     ("field", "value"),
     [
         ("given_name", ""),
-        ("birth_date", dt.date.today() + dt.timedelta(days=1)),
+        ("birth_date", timezone.localdate() + dt.timedelta(days=1)),
         ("birth_date", dt.date(1850, 1, 1)),
         ("administrative_sex", "robot"),
         ("weight_kg", Decimal("5.0")),
@@ -60,7 +61,9 @@ def test_patient_create_refused_without_permission(world: World) -> None:
         ("emergency_contact_phone", "x"),
     ],
 )
-def test_patient_create_rejects_bad_values_naming_the_field(world: World, field: str, value: object) -> None:
+def test_patient_create_rejects_bad_values_naming_the_field(
+    world: World, field: str, value: object
+) -> None:
     with pytest.raises(ValidationFailed) as info:
         patient_create(actor=world.actor("nurse_x"), fields={**VALID, field: value})
     assert field in info.value.errors
@@ -70,13 +73,20 @@ def test_patient_create_rejects_bad_values_naming_the_field(world: World, field:
 def test_psychiatrist_must_belong_to_the_clinic(world: World) -> None:
     elsewhere = PsychiatristOfRecordFactory(clinic=world.clinic_y)
     with pytest.raises(ValidationFailed) as info:
-        patient_create(actor=world.actor("nurse_x"), fields={**VALID, "psychiatrist_of_record_id": elsewhere.pk})
+        patient_create(
+            actor=world.actor("nurse_x"),
+            fields={**VALID, "psychiatrist_of_record_id": elsewhere.pk},
+        )
     assert "psychiatrist_of_record_id" in info.value.errors
 
 
 def test_patient_update_audits_changed_field_names_only(world: World) -> None:
     actor = world.actor("nurse_x")
-    patient_update(actor=actor, patient=world.patient_a, fields={"phone": "+1 555 0100 777", "given_name": "Ainsley"})
+    patient_update(
+        actor=actor,
+        patient=world.patient_a,
+        fields={"phone": "+1 555 0100 777", "given_name": "Ainsley"},
+    )
     event = AuditEvent.objects.get(action=AuditAction.UPDATE)
     assert event.detail == {"fields": ["phone"]}
     assert "555" not in str(event.detail)
@@ -85,7 +95,11 @@ def test_patient_update_audits_changed_field_names_only(world: World) -> None:
 def test_rejected_update_changes_nothing(world: World) -> None:
     patient = world.patient_a
     with pytest.raises(ValidationFailed):
-        patient_update(actor=world.actor("nurse_x"), patient=patient, fields={"given_name": "New", "weight_kg": Decimal("1")})
+        patient_update(
+            actor=world.actor("nurse_x"),
+            patient=patient,
+            fields={"given_name": "New", "weight_kg": Decimal("1")},
+        )
     assert patient.given_name == "Ainsley"
     patient.refresh_from_db()
     assert patient.given_name == "Ainsley"
@@ -94,5 +108,7 @@ def test_rejected_update_changes_nothing(world: World) -> None:
 
 def test_unknown_field_is_rejected(world: World) -> None:
     with pytest.raises(ValidationFailed) as info:
-        patient_update(actor=world.actor("nurse_x"), patient=world.patient_a, fields={"mrn": "HACK"})
+        patient_update(
+            actor=world.actor("nurse_x"), patient=world.patient_a, fields={"mrn": "HACK"}
+        )
     assert "mrn" in info.value.errors

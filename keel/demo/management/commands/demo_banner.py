@@ -23,10 +23,10 @@ class Command(BaseCommand):
             f"Keel demo is starting at {url}",
             f"Every demo login uses the password: {data.DEMO_PASSWORD}",
         ]
-        for person in data.STAFF:
-            lines.append(
-                f"  {person.username:<8} {person.first_name} {person.last_name} ({person.role.label})"
-            )
+        lines.extend(
+            f"  {person.username:<8} {person.first_name} {person.last_name} ({person.role.label})"
+            for person in data.STAFF
+        )
         lines.append(
             f"  {data.PSYCHIATRIST_USERNAME:<8} Dr {data.PSYCHIATRIST_FIRST} "
             f"{data.PSYCHIATRIST_LAST} (psychiatrist of record)"
