@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import factory
+import factory.random
 from factory.django import DjangoModelFactory
 
 from keel.accounts.models import Clinic, Membership, User

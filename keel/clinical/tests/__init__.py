@@ -1,0 +1,1 @@
+"""Plain pytest tests for the clinical core (no Django, no database)."""
