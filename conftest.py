@@ -14,6 +14,10 @@ from keel.accounts.tests.factories import ClinicFactory, UserFactory, staff_memb
 from keel.patients.models import Patient
 from keel.patients.tests.factories import PatientFactory, PsychiatristOfRecordFactory
 
+# Transactional and live-server tests flush the database at teardown; the audit
+# table's append-only triggers are lifted for that flush only.
+pytest_plugins = ["keel.audit.tests.plugin"]
+
 
 @dataclass
 class World:

@@ -15,6 +15,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from keel.accounts.api_auth import SessionCsrfAuth, TokenAuth
+from keel.audit.api import router as audit_router
 from keel.common.exceptions import ApplicationError
 from keel.patients.api import router as patients_router
 
@@ -86,3 +87,4 @@ def _server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 
 api.add_router("/patients", patients_router, tags=["patients"])
+api.add_router("/audit", audit_router, tags=["audit"])

@@ -10,3 +10,5 @@ DEBUG = env_bool("DEBUG", default=True)
 SECRET_KEY = env_str("SECRET_KEY", "keel-local-development-key-not-for-production-use-0123456789")
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 KEEL_DEMO = True
+# runserver serves static files from the app folders; no collectstatic in development.
+STATIC_ROOT = None

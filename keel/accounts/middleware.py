@@ -27,8 +27,8 @@ class IdleTimeoutMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        now = time.time()
         if request.user.is_authenticated:
-            now = time.time()
             last = request.session.get(LAST_ACTIVITY_SESSION_KEY)
             idle_limit = int(settings.KEEL_SESSION_IDLE_SECONDS)
             if last is not None and now - float(last) > idle_limit:
@@ -38,5 +38,8 @@ class IdleTimeoutMiddleware:
                 messages.info(request, "You were signed out after a period of inactivity.")
                 login_url = resolve_url(settings.LOGIN_URL)
                 return HttpResponseRedirect(f"{login_url}?{urlencode({'next': request.path})}")
+        response = self.get_response(request)
+        # Stamp after the view too, so the clock starts at sign-in.
+        if request.user.is_authenticated:
             request.session[LAST_ACTIVITY_SESSION_KEY] = now
-        return self.get_response(request)
+        return response

@@ -32,10 +32,10 @@ class AuditFilterForm(UswdsFormMixin, forms.Form):
     username = forms.CharField(label=_("User"), required=False, max_length=150)
     patient_id = forms.IntegerField(label=_("Patient id"), required=False, min_value=1)
     action = forms.ChoiceField(
-        label=_("Action"), required=False, choices=[("", _("Any"))] + AuditAction.choices
+        label=_("Action"), required=False, choices=[("", _("Any")), *AuditAction.choices]
     )
     outcome = forms.ChoiceField(
-        label=_("Outcome"), required=False, choices=[("", _("Any"))] + AuditOutcome.choices
+        label=_("Outcome"), required=False, choices=[("", _("Any")), *AuditOutcome.choices]
     )
     sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORT_CHOICES)
 

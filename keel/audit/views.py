@@ -42,18 +42,34 @@ def audit_list_page(request: HttpRequest, actor: Actor) -> HttpResponse:
         status = 200
         data = form.cleaned_data if form.is_bound else {}
         tz = actor.clinic.tzinfo if actor.clinic is not None else dt.UTC
-        filters = {
-            "date_from": _day_bounds(data.get("date_from"), tz=tz, end=False),
-            "date_to": _day_bounds(data.get("date_to"), tz=tz, end=True),
-            "username": data.get("username") or None,
-            "patient_id": data.get("patient_id"),
-            "action": data.get("action") or None,
-            "outcome": data.get("outcome") or None,
-        }
+        date_from = _day_bounds(data.get("date_from"), tz=tz, end=False)
+        date_to = _day_bounds(data.get("date_to"), tz=tz, end=True)
+        username: str | None = data.get("username") or None
+        patient_id: int | None = data.get("patient_id")
+        action: str | None = data.get("action") or None
+        outcome: str | None = data.get("outcome") or None
         events = audit_event_list(
-            clinic_id=clinic_id, sort=data.get("sort") or "-occurred_at", **filters
+            clinic_id=clinic_id,
+            date_from=date_from,
+            date_to=date_to,
+            username=username,
+            patient_id=patient_id,
+            action=action,
+            outcome=outcome,
+            sort=data.get("sort") or "-occurred_at",
         )
+        filters = {
+            "date_from": date_from,
+            "date_to": date_to,
+            "username": username,
+            "patient_id": patient_id,
+            "action": action,
+            "outcome": outcome,
+        }
         page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+        # Read the page now: the count above and the rows must come from the same
+        # moment, before this view's own audit event is added.
+        page.object_list = list(page.object_list)
         audit_record(
             actor=actor,
             action=AuditAction.SEARCH,

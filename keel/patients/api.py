@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest
 from typing import Annotated
 
-from ninja import Path, Query, Router, Schema
+from django.http import HttpRequest
+from ninja import Path, Query, Router, Schema, Status
 from pydantic import Field
 
 from keel.accounts.catalogue import PatientPerm
 from keel.accounts.selectors import Actor
 from keel.audit.models import AuditAction
 from keel.common.exceptions import NotFound
+from keel.common.schemas import ErrorOut
 from keel.patients.models import Patient
 from keel.patients.permissions import access_patient, access_patient_list
 from keel.patients.schemas import (
-    ErrorOut,
     PatientCreateIn,
     PatientListOut,
     PatientOut,
@@ -68,10 +68,10 @@ def patient_list_api(request: HttpRequest, filters: Query[PatientListQuery]) -> 
 
 
 @router.post("", response={201: PatientOut, **ERRORS}, operation_id="patient_create")
-def patient_create_api(request: HttpRequest, payload: PatientCreateIn) -> tuple[int, Patient]:
+def patient_create_api(request: HttpRequest, payload: PatientCreateIn) -> Status[Patient]:
     """Register a patient in your active clinic."""
     patient = patient_create(actor=_actor(request), fields=payload.model_dump())
-    return 201, patient
+    return Status(201, patient)
 
 
 @router.get("/{patient_id}", response={200: PatientOut, **ERRORS}, operation_id="patient_get")
@@ -81,7 +81,9 @@ def patient_get_api(request: HttpRequest, patient_id: PatientId) -> Patient:
 
 
 @router.patch("/{patient_id}", response={200: PatientOut, **ERRORS}, operation_id="patient_update")
-def patient_update_api(request: HttpRequest, patient_id: PatientId, payload: PatientUpdateIn) -> Patient:
+def patient_update_api(
+    request: HttpRequest, patient_id: PatientId, payload: PatientUpdateIn
+) -> Patient:
     """Change some of a patient's demographics and contacts."""
     actor = _actor(request)
     patient = access_patient(

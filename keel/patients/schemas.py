@@ -104,10 +104,3 @@ class PatientListOut(Schema):
     offset: int
     limit: int
     items: list[PatientOut]
-
-
-class ErrorOut(Schema):
-    """An error: a sentence, and per-field messages for invalid input."""
-
-    detail: str
-    errors: dict[str, list[str]] | None = None

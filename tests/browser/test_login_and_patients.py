@@ -73,7 +73,7 @@ def test_nurse_registers_a_patient_and_another_clinic_cannot_see_it(
     page.get_by_role("button", name="Register patient").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Ashgrove, Rowan")
-    expect(page.get_by_text("NO000001")).to_be_visible()
+    expect(page.get_by_text("NO000001", exact=True)).to_be_visible()
     detail_url = page.url
     assert axe_violations(page) == []
     screenshot(page, "patient-detail")
