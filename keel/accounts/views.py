@@ -41,7 +41,6 @@ class KeelLoginView(LoginView):
             action=AuditAction.LOGIN,
             object_type="user",
             object_id=user.pk,
-            detail={"username": user.get_username()},
         )
         return response
 
@@ -51,7 +50,7 @@ class KeelLoginView(LoginView):
             action=AuditAction.LOGIN_FAILED,
             object_type="user",
             outcome=AuditOutcome.DENIED,
-            detail={"username": str(form.data.get("username", ""))[:150]},
+            username=str(form.data.get("username", ""))[:150],
         )
         return super().form_invalid(form)
 
