@@ -45,6 +45,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "keel.accounts.middleware.IdleTimeoutMiddleware",
+    "keel.accounts.middleware.ClinicTimeZoneMiddleware",
     "keel.audit.middleware.AuditContextMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",

@@ -11,6 +11,9 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import resolve_url
+from django.utils import timezone
+
+from keel.accounts.requests import request_actor
 
 LAST_ACTIVITY_SESSION_KEY = "keel_last_activity"
 API_PREFIX = "/api/"
@@ -43,3 +46,21 @@ class IdleTimeoutMiddleware:
         if request.user.is_authenticated:
             request.session[LAST_ACTIVITY_SESSION_KEY] = now
         return response
+
+
+class ClinicTimeZoneMiddleware:
+    """Show times in the active clinic's time zone (stored times stay UTC)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        actor = request_actor(request) if request.user.is_authenticated else None
+        if actor is not None and actor.clinic is not None:
+            timezone.activate(actor.clinic.tzinfo)
+        else:
+            timezone.deactivate()
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()

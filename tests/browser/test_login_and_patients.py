@@ -91,3 +91,42 @@ def test_nurse_registers_a_patient_and_another_clinic_cannot_see_it(
     expect(page.get_by_role("heading", level=1)).to_have_text("Not found")
 
     call_command("verify_audit_chain")
+
+
+def test_clinic_admin_filters_the_audit_trail(page: Page, live_server: object) -> None:
+    """Lee, the demo clinic admin, sees who opened a record and filters by user."""
+    demo_load()
+    base = str(live_server)
+    _sign_in(page, base, "dana", demo.DEMO_PASSWORD)
+    page.get_by_role("link", name="Patients").first.click()
+    page.get_by_role("link", name="Marlow, Alex").click()
+    page.get_by_role("button", name="Sign out").click()
+
+    _sign_in(page, base, "lee", demo.DEMO_PASSWORD)
+    expect(page.get_by_role("link", name="Patients")).to_have_count(0)
+    page.get_by_role("link", name="Audit trail").first.click()
+    page.get_by_label("User").fill("dana")
+    page.get_by_label("Action").select_option("read")
+    page.get_by_role("button", name="Show events").click()
+    table = page.get_by_test_id("audit-table")
+    expect(table).to_contain_text("dana")
+    expect(table).not_to_contain_text("sam")
+    assert axe_violations(page) == []
+    screenshot(page, "audit-trail")
+
+
+def test_psychiatrist_of_record_sees_only_their_patients(page: Page, live_server: object) -> None:
+    """Dr Reyes sees her own patients, read-only, and no one else's."""
+    demo_load()
+    base = str(live_server)
+    _sign_in(page, base, "reyes", demo.DEMO_PASSWORD)
+    page.get_by_role("link", name="Patients").first.click()
+    table = page.get_by_test_id("patient-table")
+    expect(table).to_contain_text("Marlow, Alex")
+    expect(table).not_to_contain_text("Quill, Harper")
+    expect(page.get_by_role("link", name="Register a patient")).to_have_count(0)
+    page.get_by_role("link", name="Marlow, Alex").click()
+    expect(page.get_by_role("link", name="Edit details")).to_have_count(0)
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert axe_violations(page) == []
+    screenshot(page, "patient-detail-phone")

@@ -46,7 +46,11 @@ def test_login_success_redirects_home_and_is_audited(world: World) -> None:
 def test_failed_login_is_audited_as_denied(world: World) -> None:
     assert _login(Client(), "nurse_x", "wrong-password") == 200
     event = AuditEvent.objects.get(action=AuditAction.LOGIN_FAILED)
-    assert (event.outcome, event.actor_username, event.actor_user_id) == (AuditOutcome.DENIED, "nurse_x", None)
+    assert (event.outcome, event.actor_username, event.actor_user_id) == (
+        AuditOutcome.DENIED,
+        "nurse_x",
+        None,
+    )
 
 
 @override_settings(AXES_FAILURE_LIMIT=3)

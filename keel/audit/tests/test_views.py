@@ -99,3 +99,11 @@ def test_api_time_window_and_unknown_sort(world: World) -> None:
     naive = client.get("/api/v1/audit", {"from": "2026-01-01T00:00:00"})
     assert naive.status_code == 422
     assert "from" in naive.json()["errors"]
+
+
+def test_times_are_shown_in_the_clinic_time_zone(world: World) -> None:
+    _touch_patient_a(world)
+    response = world.client("clinic_admin_x").get(reverse("audit:list"))
+    event = next(iter(response.context["page"]))
+    local = event.occurred_at.astimezone(world.clinic_x.tzinfo).strftime("%Y-%m-%d %H:%M:%S")
+    assert local in response.content.decode()
