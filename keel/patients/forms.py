@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from keel.common.forms import UswdsFormMixin
 from keel.patients.models import Patient, PsychiatristOfRecord
+from keel.patients.services import EDITABLE_FIELDS
 
 
 class PatientForm(UswdsFormMixin, forms.ModelForm[Patient]):
@@ -23,19 +24,8 @@ class PatientForm(UswdsFormMixin, forms.ModelForm[Patient]):
 
     class Meta:
         model = Patient
-        fields = [
-            "given_name",
-            "family_name",
-            "birth_date",
-            "administrative_sex",
-            "weight_kg",
-            "phone",
-            "email",
-            "address",
-            "emergency_contact_name",
-            "emergency_contact_relationship",
-            "emergency_contact_phone",
-        ]
+        # Every editable field except the psychiatrist, which has its own chooser above.
+        fields = [name for name in EDITABLE_FIELDS if name != "psychiatrist_of_record_id"]
         widgets = {
             "birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "address": forms.Textarea(attrs={"rows": 3}),
