@@ -17,6 +17,9 @@ from ninja.errors import ValidationError as NinjaValidationError
 from keel.accounts.api_auth import SessionCsrfAuth, TokenAuth
 from keel.audit.api import router as audit_router
 from keel.common.exceptions import ApplicationError
+from keel.consent.api import router as consent_router
+from keel.coordination.api import router as coordination_router
+from keel.intake.api import router as intake_router
 from keel.patients.api import router as patients_router
 
 logger = logging.getLogger(__name__)
@@ -88,3 +91,6 @@ def _server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 api.add_router("/patients", patients_router, tags=["patients"])
 api.add_router("/audit", audit_router, tags=["audit"])
+api.add_router("/intake", intake_router, tags=["intake"])
+api.add_router("/consent", consent_router, tags=["consent"])
+api.add_router("/coordination", coordination_router, tags=["coordination"])

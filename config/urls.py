@@ -10,6 +10,9 @@ urlpatterns = [
     path("accounts/", include("keel.accounts.urls")),
     path("patients/", include("keel.patients.urls")),
     path("audit/", include("keel.audit.urls")),
+    path("intake/", include("keel.intake.urls")),
+    path("consent/", include("keel.consent.urls")),
+    path("coordination/", include("keel.coordination.urls")),
     path("api/v1/", api.urls),
 ]
 

@@ -32,6 +32,9 @@ INSTALLED_APPS = [
     "keel.audit",
     "keel.accounts",
     "keel.patients",
+    "keel.intake",
+    "keel.consent",
+    "keel.coordination",
     "keel.demo",
 ]
 

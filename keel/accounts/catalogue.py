@@ -37,6 +37,28 @@ class ClinicPerm(Perm):
     MANAGE_STAFF = "accounts.manage_staff"
 
 
+class IntakePerm(Perm):
+    VIEW_EVALUATION = "intake.view_evaluation"
+    EDIT_EVALUATION = "intake.edit_evaluation"
+    DECIDE_ELIGIBILITY = "intake.decide_eligibility"
+
+
+class ConsentPerm(Perm):
+    VIEW_CONSENT = "consent.view_consent"
+    RECORD_CONSENT = "consent.record_consent"
+    WITHDRAW_CONSENT = "consent.withdraw_consent"
+    MANAGE_TEMPLATES = "consent.manage_templates"
+    APPROVE_TEMPLATES = "consent.approve_templates"
+
+
+class CoordinationPerm(Perm):
+    VIEW_COORDINATION = "coordination.view"
+    INVITE_PSYCHIATRIST = "coordination.invite_psychiatrist"
+    ACKNOWLEDGE_PLAN = "coordination.acknowledge_plan"
+    RECORD_ACK_EXCEPTION = "coordination.record_ack_exception"
+    WRITE_LETTER = "coordination.write_letter"
+
+
 PERMISSION_LABELS: dict[Perm, str] = {
     PatientPerm.VIEW_DEMOGRAPHICS: "See patients' names, contact details and demographics",
     PatientPerm.VIEW_CLINICAL: "See patients' clinical records",
@@ -44,6 +66,19 @@ PERMISSION_LABELS: dict[Perm, str] = {
     PatientPerm.EDIT_DEMOGRAPHICS: "Change patients' demographics and contacts",
     AuditPerm.VIEW_AUDIT: "View and filter the clinic's audit trail",
     ClinicPerm.MANAGE_STAFF: "Manage the clinic's staff memberships",
+    IntakePerm.VIEW_EVALUATION: "See intake evaluations and eligibility decisions",
+    IntakePerm.EDIT_EVALUATION: "Fill in and change intake evaluations",
+    IntakePerm.DECIDE_ELIGIBILITY: "Record the eligibility decision (physicians)",
+    ConsentPerm.VIEW_CONSENT: "See whether a patient has a current signed consent",
+    ConsentPerm.RECORD_CONSENT: "Take a patient's signature on a consent",
+    ConsentPerm.WITHDRAW_CONSENT: "Record that a patient withdrew consent",
+    ConsentPerm.MANAGE_TEMPLATES: "Write consent templates and patient education pages",
+    ConsentPerm.APPROVE_TEMPLATES: "Approve consent templates and education pages for use",
+    CoordinationPerm.VIEW_COORDINATION: "See coordination with the psychiatrist of record",
+    CoordinationPerm.INVITE_PSYCHIATRIST: "Invite a psychiatrist of record to Keel",
+    CoordinationPerm.ACKNOWLEDGE_PLAN: "Acknowledge a treatment plan (psychiatrist of record)",
+    CoordinationPerm.RECORD_ACK_EXCEPTION: "Record why the psychiatrist's acknowledgement was impossible",
+    CoordinationPerm.WRITE_LETTER: "Generate coordination letters",
 }
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
@@ -53,6 +88,16 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
             PatientPerm.VIEW_CLINICAL,
             PatientPerm.CREATE,
             PatientPerm.EDIT_DEMOGRAPHICS,
+            IntakePerm.VIEW_EVALUATION,
+            IntakePerm.EDIT_EVALUATION,
+            IntakePerm.DECIDE_ELIGIBILITY,
+            ConsentPerm.VIEW_CONSENT,
+            ConsentPerm.RECORD_CONSENT,
+            ConsentPerm.WITHDRAW_CONSENT,
+            CoordinationPerm.VIEW_COORDINATION,
+            CoordinationPerm.INVITE_PSYCHIATRIST,
+            CoordinationPerm.RECORD_ACK_EXCEPTION,
+            CoordinationPerm.WRITE_LETTER,
         }
     ),
     Role.NURSE: frozenset(
@@ -61,27 +106,63 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
             PatientPerm.VIEW_CLINICAL,
             PatientPerm.CREATE,
             PatientPerm.EDIT_DEMOGRAPHICS,
+            IntakePerm.VIEW_EVALUATION,
+            IntakePerm.EDIT_EVALUATION,
+            ConsentPerm.VIEW_CONSENT,
+            ConsentPerm.RECORD_CONSENT,
+            ConsentPerm.WITHDRAW_CONSENT,
+            CoordinationPerm.VIEW_COORDINATION,
+            CoordinationPerm.INVITE_PSYCHIATRIST,
+            CoordinationPerm.WRITE_LETTER,
         }
     ),
-    # Front desk registers patients and keeps contacts current; no clinical record.
+    # Front desk registers patients, keeps contacts current and sees whether
+    # consent is in place (for scheduling); no clinical record.
     Role.FRONT_DESK: frozenset(
-        {PatientPerm.VIEW_DEMOGRAPHICS, PatientPerm.CREATE, PatientPerm.EDIT_DEMOGRAPHICS}
+        {
+            PatientPerm.VIEW_DEMOGRAPHICS,
+            PatientPerm.CREATE,
+            PatientPerm.EDIT_DEMOGRAPHICS,
+            ConsentPerm.VIEW_CONSENT,
+            CoordinationPerm.INVITE_PSYCHIATRIST,
+        }
     ),
     # Clinic admins run the clinic; minimum necessary: no patient records.
-    Role.CLINIC_ADMIN: frozenset({AuditPerm.VIEW_AUDIT, ClinicPerm.MANAGE_STAFF}),
+    Role.CLINIC_ADMIN: frozenset(
+        {
+            AuditPerm.VIEW_AUDIT,
+            ClinicPerm.MANAGE_STAFF,
+            ConsentPerm.MANAGE_TEMPLATES,
+            ConsentPerm.APPROVE_TEMPLATES,
+        }
+    ),
 }
 
 # Outside accounts hold permissions only over their own patients (psychiatrist of
 # record) or their own record (patient); the selectors narrow the rows.
 ACCOUNT_TYPE_PERMISSIONS: dict[AccountType, frozenset[Perm]] = {
     AccountType.PSYCHIATRIST_OF_RECORD: frozenset(
-        {PatientPerm.VIEW_DEMOGRAPHICS, PatientPerm.VIEW_CLINICAL}
+        {
+            PatientPerm.VIEW_DEMOGRAPHICS,
+            PatientPerm.VIEW_CLINICAL,
+            IntakePerm.VIEW_EVALUATION,
+            ConsentPerm.VIEW_CONSENT,
+            CoordinationPerm.VIEW_COORDINATION,
+            CoordinationPerm.ACKNOWLEDGE_PLAN,
+        }
     ),
     AccountType.PATIENT: frozenset(),
     AccountType.STAFF: frozenset(),
 }
 
-ALL_PERMISSIONS: tuple[Perm, ...] = (*PatientPerm, *AuditPerm, *ClinicPerm)
+ALL_PERMISSIONS: tuple[Perm, ...] = (
+    *PatientPerm,
+    *AuditPerm,
+    *ClinicPerm,
+    *IntakePerm,
+    *ConsentPerm,
+    *CoordinationPerm,
+)
 
 
 def permissions_for(*, role: Role | None, account_type: AccountType) -> frozenset[Perm]:

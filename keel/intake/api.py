@@ -1,0 +1,7 @@
+"""/api/v1/ operations of the intake app."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+router = Router()
