@@ -2,4 +2,4 @@ from keel.consent import views  # noqa: F401 - pages are added here
 
 app_name = "consent"
 
-urlpatterns: list = []  # filled in by the consent pages
+urlpatterns: list[URLPattern] = []  # filled in by the consent pages

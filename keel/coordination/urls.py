@@ -2,4 +2,4 @@ from keel.coordination import views  # noqa: F401 - pages are added here
 
 app_name = "coordination"
 
-urlpatterns: list = []  # filled in by the coordination pages
+urlpatterns: list[URLPattern] = []  # filled in by the coordination pages

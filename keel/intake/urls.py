@@ -2,4 +2,4 @@ from keel.intake import views  # noqa: F401 - pages are added here
 
 app_name = "intake"
 
-urlpatterns: list = []  # filled in by the intake pages
+urlpatterns: list[URLPattern] = []  # filled in by the intake pages
