@@ -1,5 +1,7 @@
+from django.urls import URLPattern
+
 from keel.consent import views  # noqa: F401 - pages are added here
 
 app_name = "consent"
 
-urlpatterns: list[URLPattern] = []  # filled in by the consent pages
+urlpatterns: list[URLPattern] = []

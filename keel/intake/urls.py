@@ -1,5 +1,7 @@
+from django.urls import URLPattern
+
 from keel.intake import views  # noqa: F401 - pages are added here
 
 app_name = "intake"
 
-urlpatterns: list[URLPattern] = []  # filled in by the intake pages
+urlpatterns: list[URLPattern] = []
