@@ -178,12 +178,38 @@ class TokenScope(StrEnum):
     PATIENTS_READ = "patients:read"
     PATIENTS_WRITE = "patients:write"
     AUDIT_READ = "audit:read"
+    INTAKE_READ = "intake:read"
+    INTAKE_WRITE = "intake:write"
+    CONSENT_READ = "consent:read"
+    CONSENT_WRITE = "consent:write"
+    COORDINATION_READ = "coordination:read"
+    COORDINATION_WRITE = "coordination:write"
 
 
 SCOPE_PERMISSIONS: dict[TokenScope, frozenset[Perm]] = {
     TokenScope.PATIENTS_READ: frozenset({PatientPerm.VIEW_DEMOGRAPHICS, PatientPerm.VIEW_CLINICAL}),
     TokenScope.PATIENTS_WRITE: frozenset({PatientPerm.CREATE, PatientPerm.EDIT_DEMOGRAPHICS}),
     TokenScope.AUDIT_READ: frozenset({AuditPerm.VIEW_AUDIT}),
+    TokenScope.INTAKE_READ: frozenset({PatientPerm.VIEW_CLINICAL, IntakePerm.VIEW_EVALUATION}),
+    TokenScope.INTAKE_WRITE: frozenset({IntakePerm.EDIT_EVALUATION, IntakePerm.DECIDE_ELIGIBILITY}),
+    TokenScope.CONSENT_READ: frozenset({ConsentPerm.VIEW_CONSENT}),
+    TokenScope.CONSENT_WRITE: frozenset(
+        {
+            ConsentPerm.RECORD_CONSENT,
+            ConsentPerm.WITHDRAW_CONSENT,
+            ConsentPerm.MANAGE_TEMPLATES,
+            ConsentPerm.APPROVE_TEMPLATES,
+        }
+    ),
+    TokenScope.COORDINATION_READ: frozenset({CoordinationPerm.VIEW_COORDINATION}),
+    TokenScope.COORDINATION_WRITE: frozenset(
+        {
+            CoordinationPerm.INVITE_PSYCHIATRIST,
+            CoordinationPerm.ACKNOWLEDGE_PLAN,
+            CoordinationPerm.RECORD_ACK_EXCEPTION,
+            CoordinationPerm.WRITE_LETTER,
+        }
+    ),
 }
 
 

@@ -38,6 +38,12 @@ class PsychiatristOfRecord(BaseModel):
     practice = models.CharField(max_length=200, blank=True)
     phone = models.CharField(max_length=32, blank=True, validators=[PHONE_VALIDATOR])
     email = models.EmailField(blank=True)
+    npi = models.CharField(
+        _("NPI"),
+        max_length=10,
+        blank=True,
+        validators=[RegexValidator(r"^[0-9]{10}$", _("An NPI has 10 digits."))],
+    )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

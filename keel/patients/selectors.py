@@ -26,7 +26,7 @@ def patient_scope(*, actor: Actor) -> QuerySet[Patient]:
 
 def patient_search(*, actor: Actor, query: str = "") -> QuerySet[Patient]:
     """The actor's patients matching ``query`` (name or MRN), in name order."""
-    patients = patient_scope(actor=actor).select_related("psychiatrist_of_record")
+    patients = patient_scope(actor=actor).select_related("psychiatrist_of_record", "clinic")
     for term in query.split()[:5]:
         patients = patients.filter(
             Q(given_name__icontains=term) | Q(family_name__icontains=term) | Q(mrn__iexact=term)

@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from keel.accounts.catalogue import PatientPerm
+from keel.accounts.catalogue import ConsentPerm, CoordinationPerm, IntakePerm, PatientPerm
 from keel.accounts.decorators import with_actor
 from keel.accounts.selectors import Actor
 from keel.audit.models import AuditAction
@@ -57,7 +57,15 @@ def patient_detail_page(request: HttpRequest, actor: Actor, patient_id: int) -> 
     return render(
         request,
         "patients/patient_detail.html",
-        {"patient": patient, "can_edit": actor.has(PatientPerm.EDIT_DEMOGRAPHICS)},
+        {
+            "patient": patient,
+            "can_edit": actor.has(PatientPerm.EDIT_DEMOGRAPHICS),
+            "can_intake": actor.has(IntakePerm.VIEW_EVALUATION)
+            and actor.has(PatientPerm.VIEW_CLINICAL),
+            "can_consent": actor.has(ConsentPerm.VIEW_CONSENT),
+            "can_coordination": actor.has(CoordinationPerm.VIEW_COORDINATION)
+            and actor.has(PatientPerm.VIEW_CLINICAL),
+        },
     )
 
 

@@ -1,0 +1,411 @@
+"""Typed model of a clinical protocol: parameters, rules, conditions, findings.
+
+Everything is a frozen dataclass or a ``StrEnum`` (so a kind, severity or
+status compares equal to its text). ``parse.load_protocol`` builds these
+objects from a protocol file's text; ``engine.evaluate`` turns a protocol
+and a set of facts into :class:`Finding` objects.
+
+Severity scale (a rule picks one; the UI orders and colours findings by it):
+
+- ``critical``: a hard stop or an emergency; used only on rules that cannot
+  be overridden (elevated mood episode, crisis routing, absolute
+  contraindications, program scope).
+- ``high``: an exclusion or an unmet requirement; blocks eligibility until
+  resolved or overridden by a physician with a documented reason.
+- ``moderate``: a caution that needs a documented prescriber decision or a
+  change to the plan (closer monitoring, a level re-check).
+- ``low``: a caution to note and monitor.
+- ``info``: context shown with the record (for example a switch-risk
+  modifier); no action required.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+from typing import Final
+
+from keel.clinical.instruments import ReviewStatus
+from keel.clinical.protocol.facts import (
+    FACT_CATALOGUE,
+    FactCatalogue,
+    FactValue,
+    normalise_name,
+    to_decimal,
+)
+
+Value = FactValue
+"""A literal or parameter value: bool, int, Decimal, text or a tuple of text."""
+
+
+class ProtocolError(ValueError):
+    """A protocol file, a parameter override or an example is unusable.
+
+    The message names the rule (``rule <id>``) and the field where there is
+    one; :attr:`rule_id` and :attr:`field` carry the same for callers.
+    """
+
+    def __init__(self, message: str, *, rule_id: str | None = None, field: str | None = None):
+        """Store the message and where the problem is."""
+        prefix = ""
+        if rule_id is not None:
+            prefix = f"rule {rule_id}: "
+            if field is not None:
+                prefix += f"{field}: "
+        elif field is not None:
+            prefix = f"{field}: "
+        super().__init__(prefix + message)
+        self.rule_id = rule_id
+        self.field = field
+
+
+class RuleKind(StrEnum):
+    """What a rule is about; the app layer routes findings by kind."""
+
+    EXCLUSION = "exclusion"
+    CAUTION = "caution"
+    REQUIREMENT = "requirement"
+    PRECHECK = "precheck"
+    ALERT = "alert"
+    STOP = "stop"
+    DISCHARGE = "discharge"
+
+
+class Severity(StrEnum):
+    """How prominent a finding is (see the module docstring for the scale)."""
+
+    INFO = "info"
+    LOW = "low"
+    MODERATE = "moderate"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+    @property
+    def rank(self) -> int:
+        """Return 0 (info) to 4 (critical), for sorting."""
+        return _SEVERITY_ORDER.index(self)
+
+
+_SEVERITY_ORDER: Final = (
+    Severity.INFO,
+    Severity.LOW,
+    Severity.MODERATE,
+    Severity.HIGH,
+    Severity.CRITICAL,
+)
+
+
+class FindingStatus(StrEnum):
+    """The outcome of one rule on one set of facts."""
+
+    FIRED = "fired"
+    CLEAR = "clear"
+    MISSING_INFORMATION = "missing_information"
+
+
+class ExampleExpectation(StrEnum):
+    """What a rule example says the rule does."""
+
+    FIRES = "fires"
+    DOES_NOT_FIRE = "does_not_fire"
+    MISSING = "missing"
+
+    @classmethod
+    def for_status(cls, status: FindingStatus) -> ExampleExpectation:
+        """Return the expectation that a finding status satisfies."""
+        return _EXPECTATION_BY_STATUS[status]
+
+
+_EXPECTATION_BY_STATUS: Final = {
+    FindingStatus.FIRED: ExampleExpectation.FIRES,
+    FindingStatus.CLEAR: ExampleExpectation.DOES_NOT_FIRE,
+    FindingStatus.MISSING_INFORMATION: ExampleExpectation.MISSING,
+}
+
+
+class Op(StrEnum):
+    """Comparison operators of the condition vocabulary."""
+
+    EQ = "eq"
+    NE = "ne"
+    LT = "lt"
+    LE = "le"
+    GT = "gt"
+    GE = "ge"
+    IN = "in"
+    CONTAINS = "contains"
+    INTERSECTS = "intersects"
+    IS_TRUE = "is_true"
+    IS_FALSE = "is_false"
+    PRESENT = "present"
+    ABSENT = "absent"
+
+
+UNARY_OPS: Final = frozenset({Op.IS_TRUE, Op.IS_FALSE, Op.PRESENT, Op.ABSENT})
+"""Operators that take no value or parameter."""
+
+ORDERING_OPS: Final = frozenset({Op.LT, Op.LE, Op.GT, Op.GE})
+"""Operators that order numbers."""
+
+PRESENCE_OPS: Final = frozenset({Op.PRESENT, Op.ABSENT})
+"""Operators that test for a missing fact and so are never UNKNOWN."""
+
+
+class ParamType(StrEnum):
+    """The type of a parameter, taken from its default value."""
+
+    BOOLEAN = "boolean"
+    INTEGER = "integer"
+    NUMBER = "number"
+    TEXT = "text"
+    LIST_OF_TEXT = "list_of_text"
+
+    @classmethod
+    def of(cls, value: Value) -> ParamType:
+        """Return the parameter type of a (coerced) value."""
+        if isinstance(value, bool):
+            return cls.BOOLEAN
+        if isinstance(value, int):
+            return cls.INTEGER
+        if isinstance(value, Decimal):
+            return cls.NUMBER
+        if isinstance(value, str):
+            return cls.TEXT
+        return cls.LIST_OF_TEXT
+
+
+def coerce_value(raw: object) -> Value | None:
+    """Return a YAML scalar or list of text as a :data:`Value`, or None if unusable.
+
+    Floats become ``Decimal`` through their shortest repr; lists of text
+    become tuples (items are not normalised here).
+    """
+    if isinstance(raw, bool | str):
+        return raw
+    if isinstance(raw, int):
+        return int(raw)
+    if isinstance(raw, float | Decimal):
+        return to_decimal(raw)
+    if isinstance(raw, list | tuple) and all(isinstance(item, str) for item in raw):
+        return tuple(str(item) for item in raw)
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Parameter:
+    """A named, tunable value a rule compares with (REFERENCE.md section 10).
+
+    ``convention`` is True where REFERENCE.md calls the value a project
+    convention or UNCONFIRMED, so the UI can show it as a convention, not as
+    an official cut-off.
+    """
+
+    name: str
+    default: Value
+    unit: str
+    basis: str
+    convention: bool
+    description: str = ""
+
+    @property
+    def type(self) -> ParamType:
+        """Return the type every value of this parameter must have."""
+        return ParamType.of(self.default)
+
+    def coerce(self, raw: object, *, rule_id: str | None = None, field: str | None = None) -> Value:
+        """Return ``raw`` checked against :attr:`type` (lists normalised).
+
+        ``integer`` takes ``int`` (never ``bool``); ``number`` takes ``int``,
+        ``float`` or ``Decimal`` and returns ``Decimal``; ``list_of_text``
+        takes a list or tuple of ``str``. Raises :class:`ProtocolError`.
+        """
+        value = coerce_value(raw)
+        expected = self.type
+        if expected is ParamType.NUMBER and isinstance(value, int) and not isinstance(value, bool):
+            value = Decimal(value)
+        if value is None or ParamType.of(value) is not expected:
+            raise ProtocolError(
+                f"parameter {self.name}: expected {expected.value}, "
+                f"got {type(raw).__name__} {raw!r}",
+                rule_id=rule_id,
+                field=field,
+            )
+        if isinstance(value, tuple):
+            return tuple(normalise_name(item) for item in value)
+        return value
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """``fact OP operand``; the operand is a literal ``value`` or a ``param`` name."""
+
+    fact: str
+    op: Op
+    value: Value | None = None
+    param: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AllOf:
+    """True when every part is true (three-valued, see ``logic.py``)."""
+
+    conditions: tuple[Condition, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AnyOf:
+    """True when at least one part is true (three-valued)."""
+
+    conditions: tuple[Condition, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Not:
+    """The negation of one condition (three-valued)."""
+
+    condition: Condition
+
+
+Condition = Comparison | AllOf | AnyOf | Not
+"""A parsed ``when:`` condition."""
+
+
+def iter_comparisons(condition: Condition) -> Iterator[Comparison]:
+    """Yield every comparison in ``condition``, in file order."""
+    if isinstance(condition, Comparison):
+        yield condition
+    elif isinstance(condition, Not):
+        yield from iter_comparisons(condition.condition)
+    else:
+        for part in condition.conditions:
+            yield from iter_comparisons(part)
+
+
+@dataclass(frozen=True, slots=True)
+class RuleExample:
+    """A worked example: facts (and optional parameter overrides) and the expected outcome."""
+
+    facts: Mapping[str, FactValue | None]
+    expect: ExampleExpectation
+    params: Mapping[str, Value] = field(default_factory=dict)
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """One protocol rule; see docs/clinical/protocol.md for each field."""
+
+    id: str
+    title: str
+    kind: RuleKind
+    when: Condition
+    severity: Severity
+    message: str
+    source: str
+    rationale: str
+    examples: tuple[RuleExample, ...]
+    overridable: bool = True
+
+    @property
+    def facts(self) -> tuple[str, ...]:
+        """Return the facts the condition reads, in first-use order."""
+        return tuple(dict.fromkeys(c.fact for c in iter_comparisons(self.when)))
+
+    @property
+    def parameters(self) -> tuple[str, ...]:
+        """Return the parameters the condition uses, in first-use order."""
+        return tuple(
+            dict.fromkeys(c.param for c in iter_comparisons(self.when) if c.param is not None)
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Protocol:
+    """A versioned protocol: header, parameters and rules, in file order."""
+
+    id: str
+    version: str
+    effective_from: date
+    review_status: ReviewStatus
+    title: str
+    parameters: Mapping[str, Parameter]
+    rules: tuple[Rule, ...]
+    description: str = ""
+    reviewed_by: str | None = None
+    reviewed_on: date | None = None
+    catalogue: FactCatalogue = field(default=FACT_CATALOGUE, repr=False, compare=False)
+
+    @property
+    def label(self) -> str:
+        """Return ``"<id> v<version>"``, e.g. ``"keel-default v1"``."""
+        return f"{self.id} v{self.version}"
+
+    @property
+    def example_count(self) -> int:
+        """Return the number of rule examples in the protocol."""
+        return sum(len(rule.examples) for rule in self.rules)
+
+    def rule(self, rule_id: str) -> Rule:
+        """Return the rule ``rule_id``; raises ``KeyError`` if there is none."""
+        for rule in self.rules:
+            if rule.id == rule_id:
+                return rule
+        raise KeyError(rule_id)
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """What one rule said about one set of facts, with its provenance.
+
+    ``facts_used`` holds every fact the rule's condition reads, with the
+    value actually read (``None`` when missing); ``missing_facts`` names the
+    missing facts that left the answer open (empty unless the status is
+    ``missing_information``); ``params_used`` holds the resolved value of
+    every parameter the condition uses. With ``protocol_id`` and
+    ``protocol_version`` this is what an eligibility decision, go/no-go or
+    alert stores (ARCHITECTURE.md, "Decisions carry provenance").
+    """
+
+    rule_id: str
+    title: str
+    kind: RuleKind
+    severity: Severity
+    overridable: bool
+    status: FindingStatus
+    message: str
+    source: str
+    rationale: str
+    facts_used: Mapping[str, FactValue | None]
+    missing_facts: tuple[str, ...]
+    params_used: Mapping[str, Value]
+    protocol_id: str
+    protocol_version: str
+
+    @property
+    def fired(self) -> bool:
+        """Return True when the rule's condition held."""
+        return self.status is FindingStatus.FIRED
+
+
+@dataclass(frozen=True, slots=True)
+class ExampleFailure:
+    """A rule example whose outcome differs from what it expects."""
+
+    rule_id: str
+    index: int
+    expected: ExampleExpectation
+    got: ExampleExpectation
+    missing_facts: tuple[str, ...] = ()
+
+    def __str__(self) -> str:
+        """Return e.g. ``rule x.y: examples[1]: expected fires, got does_not_fire``."""
+        text = (
+            f"rule {self.rule_id}: examples[{self.index}]: "
+            f"expected {self.expected.value}, got {self.got.value}"
+        )
+        if self.missing_facts:
+            text += f" (missing: {', '.join(self.missing_facts)})"
+        return text

@@ -1,0 +1,153 @@
+"""The fact catalogue and validate_facts."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from keel.clinical.protocol import (
+    FACT_CATALOGUE,
+    FactSpec,
+    FactType,
+    InvalidFactsError,
+    validate_facts,
+)
+
+ELIGIBILITY_NAMES = {
+    "age_years": "int",
+    "bipolar_diagnosis_confirmed": "bool",
+    "bipolar_type": "enum",
+    "icd10_code": "text",
+    "current_episode": "enum",
+    "aneurysmal_vascular_disease": "bool",
+    "arteriovenous_malformation": "bool",
+    "intracerebral_haemorrhage_history": "bool",
+    "ketamine_hypersensitivity": "bool",
+    "bp_or_icp_rise_serious_risk": "bool",
+    "recent_cardiovascular_event": "bool",
+    "hypertensive_encephalopathy_history": "bool",
+    "hyperthyroidism_uncontrolled": "bool",
+    "preeclampsia_or_eclampsia": "bool",
+    "raised_icp_or_eye_risk": "bool",
+    "liver_disease_significant": "bool",
+    "hypertension_diagnosed": "bool",
+    "hypertension_controlled": "bool",
+    "resting_systolic_bp": "int",
+    "resting_diastolic_bp": "int",
+    "psychosis_history": "bool",
+    "psychosis_current": "bool",
+    "switch_on_antidepressant_history": "bool",
+    "suicide_attempt_history": "bool",
+    "antimanic_agents": "list_of_text",
+    "current_medications": "list_of_text",
+    "lithium_level_mmol_l": "number",
+    "lithium_level_age_days": "int",
+    "valproate_level_ug_ml": "number",
+    "valproate_level_age_days": "int",
+    "pregnant": "bool",
+    "breastfeeding": "bool",
+    "pregnancy_planned": "bool",
+    "substance_use_disorder_active": "bool",
+    "ketamine_misuse_history": "bool",
+    "madrs_total": "int",
+    "madrs_item10": "int",
+    "ymrs_total": "int",
+    "phq9_total": "int",
+    "phq9_item9": "int",
+    "qids_total": "int",
+    "asrm_total": "int",
+    "cssrs_level": "enum",
+}
+
+
+def test_catalogue_names_and_types_are_the_intake_contract() -> None:
+    """The intake app builds facts with exactly these names and types."""
+    assert {name: spec.type.value for name, spec in FACT_CATALOGUE.specs.items()} == (
+        ELIGIBILITY_NAMES
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "allowed"),
+    [
+        ("bipolar_type", ("bipolar_i", "bipolar_ii", "other_specified", "unspecified")),
+        (
+            "current_episode",
+            ("depressed", "hypomanic", "manic", "mixed", "euthymic", "unspecified"),
+        ),
+        ("cssrs_level", ("none", "low", "moderate", "high")),
+    ],
+)
+def test_enum_facts_list_their_values(name: str, allowed: tuple[str, ...]) -> None:
+    """Enum facts declare the allowed values the intake form offers."""
+    spec = FACT_CATALOGUE.get(name)
+    assert spec is not None
+    assert spec.allowed == allowed
+
+
+def test_values_are_normalised() -> None:
+    """Numbers become Decimal via their repr; lists become lower-case tuples; None stays."""
+    checked = validate_facts(
+        {
+            "lithium_level_mmol_l": 0.8,
+            "valproate_level_ug_ml": 70,
+            "antimanic_agents": [" Lithium ", "Valproic  Acid"],
+            "madrs_item10": None,
+            "cssrs_level": "none",
+        }
+    )
+    assert checked["lithium_level_mmol_l"] == Decimal("0.8")
+    assert isinstance(checked["valproate_level_ug_ml"], Decimal)
+    assert checked["antimanic_agents"] == ("lithium", "valproic acid")
+    assert checked["madrs_item10"] is None
+    assert checked["cssrs_level"] == "none"
+
+
+@pytest.mark.parametrize(
+    ("facts", "match"),
+    [
+        ({"agee_years": 30}, "unknown fact 'agee_years'"),
+        ({"age_years": True}, "fact age_years: expected int"),
+        ({"age_years": 30.0}, "fact age_years: expected int"),
+        ({"age_years": "30"}, "fact age_years: expected int"),
+        ({"pregnant": 1}, "fact pregnant: expected bool"),
+        ({"pregnant": "yes"}, "fact pregnant: expected bool"),
+        ({"lithium_level_mmol_l": "0.8"}, "fact lithium_level_mmol_l: expected number"),
+        ({"lithium_level_mmol_l": float("nan")}, "fact lithium_level_mmol_l: expected number"),
+        ({"lithium_level_mmol_l": True}, "fact lithium_level_mmol_l: expected number"),
+        ({"current_episode": "sad"}, "fact current_episode: 'sad' is not one of"),
+        ({"cssrs_level": 3}, "fact cssrs_level: expected enum"),
+        ({"antimanic_agents": "lithium"}, "fact antimanic_agents: expected list_of_text"),
+        ({"antimanic_agents": ["lithium", 3]}, "fact antimanic_agents: expected list_of_text"),
+        ({"icd10_code": 31}, "fact icd10_code: expected text"),
+        ({"madrs_item10": 7}, "fact madrs_item10: 7 is above 6"),
+        ({"phq9_item9": -1}, "fact phq9_item9: -1 is below 0"),
+        ({"resting_systolic_bp": -5}, "fact resting_systolic_bp: -5 is below 0"),
+    ],
+)
+def test_validate_facts_rejects_unknown_names_and_wrong_types(
+    facts: dict[str, object], match: str
+) -> None:
+    """Each bad fact is refused with a ValueError naming it."""
+    with pytest.raises(InvalidFactsError, match=match):
+        validate_facts(facts)
+    assert issubclass(InvalidFactsError, ValueError)
+
+
+def test_catalogue_extends_and_refuses_duplicates() -> None:
+    """A later issue adds facts by extending the catalogue; a repeated name is refused."""
+    extra = FactSpec("predose_systolic_bp", FactType.INT, "Pre-dose systolic BP", "mmHg")
+    extended = FACT_CATALOGUE.extended(extra)
+    assert extended.get("predose_systolic_bp") == extra
+    assert FACT_CATALOGUE.get("predose_systolic_bp") is None
+    with pytest.raises(ValueError, match="declared twice"):
+        extended.extended(extra)
+
+
+def test_spec_refuses_inconsistent_declarations() -> None:
+    """Only enum facts list values; only numeric facts have a range."""
+    with pytest.raises(ValueError, match="only an enum"):
+        FactSpec("x", FactType.ENUM, "no values")
+    with pytest.raises(ValueError, match="only a numeric"):
+        FactSpec("x", FactType.BOOL, "ranged", minimum=0)
