@@ -55,15 +55,19 @@ def _field_type(field: models.Field[Any, Any]) -> Any:
     return Annotated[str, Field(max_length=field.max_length or 4000, pattern=TEXT_PATTERN)] | None
 
 
+class _ClosedSchema(Schema):
+    """Ninja's schema config, refusing unknown fields."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+# Built from the model so the API and the page accept exactly the same answers.
 EvaluationUpdateIn: type[Schema] = create_model(  # type: ignore[call-overload]
     "EvaluationUpdateIn",
-    __base__=Schema,
-    __config__=None,
+    __base__=_ClosedSchema,
+    __doc__="Change some evaluation answers; null means 'not asked yet'.",
     **{name: (_field_type(Evaluation._meta.get_field(name)), None) for name in EVALUATION_FIELDS},
 )
-EvaluationUpdateIn.model_config = ConfigDict(extra="forbid")
-EvaluationUpdateIn.model_rebuild(force=True)
-EvaluationUpdateIn.__doc__ = "Change some evaluation answers; null means 'not asked yet'."
 
 
 class EvaluationOut(Schema):

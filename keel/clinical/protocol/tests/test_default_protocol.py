@@ -1,0 +1,323 @@
+"""The shipped keel-default protocol: structure, examples and golden eligibility scenarios."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from keel.clinical.instruments import ReviewStatus
+from keel.clinical.protocol import (
+    FACT_CATALOGUE,
+    FactType,
+    Finding,
+    FindingStatus,
+    RuleKind,
+    Severity,
+    evaluate,
+    run_examples,
+)
+from keel.clinical.protocol.model import iter_comparisons
+from keel.clinical.protocol.tests.helpers import ALEX, default_protocol, persona
+
+BLOCKING = (RuleKind.EXCLUSION, RuleKind.REQUIREMENT)
+
+
+def fired(findings: tuple[Finding, ...]) -> dict[str, Finding]:
+    """Return the fired findings by rule id."""
+    return {f.rule_id: f for f in findings if f.status is FindingStatus.FIRED}
+
+
+def test_header() -> None:
+    """Identity and review status as the brief fixes them."""
+    protocol = default_protocol()
+    assert protocol.id == "keel-default"
+    assert protocol.version == "1"
+    assert protocol.label == "keel-default v1"
+    assert protocol.effective_from == date(2026, 11, 26)
+    assert protocol.review_status is ReviewStatus.UNREVIEWED
+    assert protocol.reviewed_by is None
+
+
+def test_every_example_passes() -> None:
+    """CI runs every rule's examples: none may fail."""
+    protocol = default_protocol()
+    assert [str(failure) for failure in run_examples(protocol)] == []
+    assert protocol.example_count >= 2 * len(protocol.rules)
+
+
+def test_rules_are_eligibility_rules_with_sources() -> None:
+    """Every rule is an eligibility rule with a REFERENCE.md citation."""
+    for rule in default_protocol().rules:
+        assert rule.id.startswith("eligibility."), rule.id
+        assert "REFERENCE.md" in rule.source or "[src" in rule.source, rule.id
+        assert rule.kind in (RuleKind.EXCLUSION, RuleKind.REQUIREMENT, RuleKind.CAUTION)
+
+
+def test_critical_means_not_overridable() -> None:
+    """Severity critical is used exactly on the rules a physician cannot override."""
+    for rule in default_protocol().rules:
+        assert (rule.severity is Severity.CRITICAL) is (not rule.overridable), rule.id
+
+
+def test_every_number_and_medicine_list_is_a_parameter() -> None:
+    """REFERENCE.md §10: thresholds are configuration, never inline; only enum literals."""
+    protocol = default_protocol()
+    for rule in protocol.rules:
+        for comparison in iter_comparisons(rule.when):
+            if comparison.value is None:
+                continue
+            spec = FACT_CATALOGUE.get(comparison.fact)
+            assert spec is not None
+            assert spec.type is FactType.ENUM, (rule.id, comparison)
+
+
+def test_every_parameter_is_used_and_documented() -> None:
+    """No dead parameters; each has a unit and a basis."""
+    protocol = default_protocol()
+    used = {name for rule in protocol.rules for name in rule.parameters}
+    assert used == set(protocol.parameters)
+    for parameter in protocol.parameters.values():
+        assert parameter.unit, parameter.name
+        assert parameter.basis, parameter.name
+
+
+@pytest.mark.parametrize(
+    ("name", "default", "convention"),
+    [
+        ("lithium_level_caution_below", Decimal("0.6"), True),
+        ("lithium_level_fail_below", Decimal("0.4"), True),
+        ("valproate_level_fail_below", 50, True),
+        ("predose_bp_hold_systolic_min", 180, True),
+        ("predose_bp_hold_diastolic_min", 100, True),
+        ("madrs_item10_high_risk_min", 6, True),
+        ("madrs_item10_tier2_min", 4, True),
+        ("phq9_item9_tier2_min", 2, True),
+        ("switch_amber_asrm_min", 6, True),
+        ("switch_amber_ymrs_min", 13, True),
+        ("eligibility_age_below", 18, True),
+        ("antimanic_agents_not_qualifying", ("lamotrigine",), True),
+    ],
+)
+def test_reference_section_10_defaults(name: str, default: object, convention: bool) -> None:
+    """Defaults and convention flags match REFERENCE.md §10."""
+    parameter = default_protocol().parameters[name]
+    assert parameter.default == default
+    assert parameter.convention is convention
+
+
+def test_antimanic_lists_are_consistent() -> None:
+    """Caution agents qualify; non-qualifying agents never qualify; levels cover lithium/valproate."""
+    params = default_protocol().parameters
+    qualifying = set(params["antimanic_agents_qualifying"].default)
+    assert qualifying == {
+        "lithium",
+        "valproate",
+        "divalproex",
+        "valproic acid",
+        "carbamazepine",
+        "aripiprazole",
+        "asenapine",
+        "cariprazine",
+        "olanzapine",
+        "quetiapine",
+        "risperidone",
+        "ziprasidone",
+    }
+    caution = set(params["antimanic_agents_caution"].default)
+    assert caution == qualifying - {"lithium", "valproate", "divalproex", "valproic acid"}
+    assert not qualifying & set(params["antimanic_agents_not_qualifying"].default)
+    lithium = set(params["lithium_agents"].default)
+    valproate = set(params["valproate_agents"].default)
+    assert lithium | valproate == qualifying - caution
+
+
+REQUIRED_RULES = [
+    ("eligibility.current_episode.elevated", RuleKind.EXCLUSION, False),
+    ("eligibility.contraindication.aneurysmal_vascular_disease", RuleKind.EXCLUSION, False),
+    ("eligibility.contraindication.arteriovenous_malformation", RuleKind.EXCLUSION, False),
+    ("eligibility.contraindication.intracerebral_haemorrhage", RuleKind.EXCLUSION, False),
+    ("eligibility.contraindication.ketamine_hypersensitivity", RuleKind.EXCLUSION, False),
+    ("eligibility.medical.bp_or_icp_rise_risk", RuleKind.EXCLUSION, True),
+    ("eligibility.cardiovascular.recent_event", RuleKind.EXCLUSION, True),
+    ("eligibility.cardiovascular.hypertensive_encephalopathy_history", RuleKind.CAUTION, True),
+    ("eligibility.neuro.raised_icp_or_eye_risk", RuleKind.EXCLUSION, True),
+    ("eligibility.endocrine.hyperthyroidism_uncontrolled", RuleKind.EXCLUSION, True),
+    ("eligibility.obstetric.preeclampsia", RuleKind.EXCLUSION, True),
+    ("eligibility.psychosis.history", RuleKind.EXCLUSION, True),
+    ("eligibility.psychosis.current", RuleKind.EXCLUSION, True),
+    ("eligibility.antimanic.none", RuleKind.REQUIREMENT, True),
+    ("eligibility.antimanic.non_qualifying_only", RuleKind.REQUIREMENT, True),
+    ("eligibility.antimanic.caution_agents_only", RuleKind.CAUTION, True),
+    ("eligibility.lithium.level_below_fail", RuleKind.REQUIREMENT, True),
+    ("eligibility.lithium.level_caution_range", RuleKind.CAUTION, True),
+    ("eligibility.valproate.level_below_fail", RuleKind.REQUIREMENT, True),
+    ("eligibility.hypertension.uncontrolled", RuleKind.EXCLUSION, True),
+    ("eligibility.pregnancy.pregnant", RuleKind.EXCLUSION, True),
+    ("eligibility.pregnancy.breastfeeding", RuleKind.EXCLUSION, True),
+    ("eligibility.pregnancy.planned", RuleKind.CAUTION, True),
+    ("eligibility.substance.use_disorder_active", RuleKind.CAUTION, True),
+    ("eligibility.substance.ketamine_misuse_history", RuleKind.CAUTION, True),
+    ("eligibility.interaction.benzodiazepines", RuleKind.CAUTION, True),
+    ("eligibility.interaction.opioids", RuleKind.CAUTION, True),
+    ("eligibility.interaction.psychostimulants", RuleKind.CAUTION, True),
+    ("eligibility.interaction.maois", RuleKind.CAUTION, True),
+    ("eligibility.interaction.theophylline", RuleKind.CAUTION, True),
+    ("eligibility.interaction.nmda_antagonists", RuleKind.CAUTION, True),
+    ("eligibility.interaction.lamotrigine", RuleKind.CAUTION, True),
+    ("eligibility.switch_risk.snri", RuleKind.CAUTION, True),
+    ("eligibility.suicide.high_risk", RuleKind.EXCLUSION, False),
+    ("eligibility.suicide.cssrs_moderate", RuleKind.CAUTION, True),
+    ("eligibility.diagnosis.bipolar_not_confirmed", RuleKind.REQUIREMENT, True),
+    ("eligibility.age.below_adult", RuleKind.EXCLUSION, False),
+]
+
+
+@pytest.mark.parametrize(("rule_id", "kind", "overridable"), REQUIRED_RULES)
+def test_required_rule_is_present(rule_id: str, kind: RuleKind, overridable: bool) -> None:
+    """Each rule the issue lists exists with its kind and override setting."""
+    rule = default_protocol().rule(rule_id)
+    assert rule.kind is kind
+    assert rule.overridable is overridable
+
+
+def test_alex_has_no_exclusions_and_no_missing_information() -> None:
+    """Alex: bipolar II, depressed, lithium 0.8 mmol/L - nothing blocks, nothing missing."""
+    findings = evaluate(default_protocol(), ALEX)
+    assert len(findings) == len(default_protocol().rules)
+    assert fired(findings) == {}
+    assert [f.rule_id for f in findings if f.status is FindingStatus.MISSING_INFORMATION] == []
+
+
+def test_drew_psychosis_history_is_an_overridable_exclusion() -> None:
+    """Drew: history of psychosis - an exclusion a physician may override with a reason."""
+    hits = fired(evaluate(default_protocol(), persona(psychosis_history=True)))
+    assert list(hits) == ["eligibility.psychosis.history"]
+    finding = hits["eligibility.psychosis.history"]
+    assert finding.kind is RuleKind.EXCLUSION
+    assert finding.overridable is True
+    assert finding.severity is Severity.HIGH
+    assert dict(finding.facts_used) == {"psychosis_history": True}
+
+
+def test_emery_lamotrigine_only_has_no_antimanic_treatment() -> None:
+    """Emery: lamotrigine only - the antimanic requirement is not met, shown prominently."""
+    facts = persona(
+        antimanic_agents=["lamotrigine"],
+        current_medications=["lamotrigine"],
+        lithium_level_mmol_l=None,
+        lithium_level_age_days=None,
+    )
+    findings = evaluate(default_protocol(), facts)
+    hits = fired(findings)
+    assert set(hits) == {
+        "eligibility.antimanic.non_qualifying_only",
+        "eligibility.interaction.lamotrigine",
+    }
+    requirement = hits["eligibility.antimanic.non_qualifying_only"]
+    assert requirement.kind is RuleKind.REQUIREMENT
+    assert requirement.severity is Severity.HIGH
+    assert requirement.overridable is True
+    assert requirement.params_used["antimanic_agents_not_qualifying"] == ("lamotrigine",)
+    missing = [f.rule_id for f in findings if f.status is FindingStatus.MISSING_INFORMATION]
+    assert missing == [], "no lithium level is needed when lithium is not the agent"
+
+
+def test_blair_valproate_70_meets_the_requirement() -> None:
+    """Blair: bipolar I on valproate 70 µg/mL - no blocking finding (bipolar I shown as info)."""
+    facts = persona(
+        bipolar_type="bipolar_i",
+        antimanic_agents=["valproate"],
+        current_medications=["valproate"],
+        lithium_level_mmol_l=None,
+        lithium_level_age_days=None,
+        valproate_level_ug_ml=70,
+        valproate_level_age_days=12,
+    )
+    findings = evaluate(default_protocol(), facts)
+    assert list(fired(findings)) == ["eligibility.switch_risk.bipolar_i"]
+    assert fired(findings)["eligibility.switch_risk.bipolar_i"].severity is Severity.INFO
+    valproate = next(f for f in findings if f.rule_id == "eligibility.valproate.level_below_fail")
+    assert valproate.status is FindingStatus.CLEAR
+    assert valproate.facts_used["valproate_level_ug_ml"] == Decimal(70)
+
+
+@pytest.mark.parametrize("episode", ["hypomanic", "manic", "mixed"])
+def test_elevated_current_episode_is_a_hard_stop(episode: str) -> None:
+    """A current elevated episode is a critical exclusion no one can override."""
+    hits = fired(evaluate(default_protocol(), persona(current_episode=episode)))
+    assert list(hits) == ["eligibility.current_episode.elevated"]
+    finding = hits["eligibility.current_episode.elevated"]
+    assert finding.overridable is False
+    assert finding.severity is Severity.CRITICAL
+    assert "psychiatrist review" in finding.message
+
+
+def test_high_cssrs_routes_to_crisis_care() -> None:
+    """C-SSRS high: non-overridable, with the crisis message."""
+    hits = fired(evaluate(default_protocol(), persona(cssrs_level="high")))
+    assert list(hits) == ["eligibility.suicide.high_risk"]
+    finding = hits["eligibility.suicide.high_risk"]
+    assert finding.overridable is False
+    assert finding.severity is Severity.CRITICAL
+    assert "route to crisis care" in finding.message
+
+
+def test_madrs_item10_at_six_routes_to_crisis_care_and_same_day_assessment() -> None:
+    """MADRS item 10 = 6 fires the crisis rule (and the tier-2 same-day caution)."""
+    hits = fired(evaluate(default_protocol(), persona(madrs_item10=6)))
+    assert set(hits) == {"eligibility.suicide.high_risk", "eligibility.suicide.ideation_same_day"}
+
+
+def test_missing_lithium_level_is_missing_information() -> None:
+    """On lithium with no level: the level rules say so, never pass silently."""
+    findings = evaluate(default_protocol(), persona(lithium_level_mmol_l=None))
+    missing = {
+        f.rule_id: f.missing_facts
+        for f in findings
+        if f.status is FindingStatus.MISSING_INFORMATION
+    }
+    assert missing == {
+        "eligibility.lithium.level_below_fail": ("lithium_level_mmol_l",),
+        "eligibility.lithium.level_caution_range": ("lithium_level_mmol_l",),
+    }
+    assert fired(findings) == {}
+
+
+def test_finley_blood_pressure_is_uncontrolled_hypertension() -> None:
+    """BP 186/104 at rest: uncontrolled hypertension exclusion, overridable with clearance."""
+    hits = fired(
+        evaluate(default_protocol(), persona(resting_systolic_bp=186, resting_diastolic_bp=104))
+    )
+    assert list(hits) == ["eligibility.hypertension.uncontrolled"]
+
+
+def test_clinic_tuned_lithium_threshold() -> None:
+    """A clinic raising lithium_level_fail_below to 0.9 turns Alex's 0.8 into a requirement."""
+    hits = fired(
+        evaluate(
+            default_protocol(),
+            ALEX,
+            params={"lithium_level_fail_below": 0.9, "lithium_level_caution_below": 1.0},
+        )
+    )
+    assert list(hits) == ["eligibility.lithium.level_below_fail"]
+    assert hits["eligibility.lithium.level_below_fail"].params_used[
+        "lithium_level_fail_below"
+    ] == Decimal("0.9")
+
+
+def test_empty_intake_is_all_missing_information() -> None:
+    """With no facts at all, every rule asks for information; none is clear."""
+    findings = evaluate(default_protocol(), {})
+    assert {f.status for f in findings} == {FindingStatus.MISSING_INFORMATION}
+
+
+def test_blocking_findings_for_a_complete_intake_are_never_missing() -> None:
+    """A complete intake leaves no rule undecided."""
+    findings = evaluate(default_protocol(), persona(psychosis_history=True))
+    assert all(f.status is not FindingStatus.MISSING_INFORMATION for f in findings)
+    assert [f.rule_id for f in findings if f.fired and f.kind in BLOCKING] == [
+        "eligibility.psychosis.history"
+    ]

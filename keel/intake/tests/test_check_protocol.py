@@ -1,0 +1,156 @@
+"""``manage.py check_protocol`` and the app-layer protocol loader."""
+
+from __future__ import annotations
+
+import os
+from io import StringIO
+from pathlib import Path
+
+import pytest
+import yaml
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from keel.clinical.protocol import Protocol
+from keel.intake import protocols
+from keel.intake.management.commands.check_protocol import Command
+from keel.intake.protocols import default_protocol_path, load_protocol_file, protocol_for_clinic
+
+
+def shipped() -> dict[str, object]:
+    """Return the shipped protocol as plain YAML data, for breaking copies."""
+    data = yaml.safe_load(default_protocol_path().read_text(encoding="utf-8"))
+    assert isinstance(data, dict)
+    return data
+
+
+def rule_of(data: dict[str, object], rule_id: str) -> dict[str, object]:
+    """Return the rule ``rule_id`` of ``data`` (for editing in place)."""
+    rules = data["rules"]
+    assert isinstance(rules, list)
+    return next(rule for rule in rules if rule["id"] == rule_id)
+
+
+def write(tmp_path: Path, data: dict[str, object]) -> Path:
+    """Write ``data`` as a protocol file and return its path."""
+    path = tmp_path / "clinic-protocol.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def run(*args: str) -> str:
+    """Run check_protocol and return its standard output."""
+    out = StringIO()
+    call_command("check_protocol", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_shipped_default_passes() -> None:
+    """The shipped protocol validates and every example passes."""
+    protocol = load_protocol_file(default_protocol_path())
+    expected = (
+        f"keel-default v1: {len(protocol.rules)} rules, "
+        f"{protocol.example_count} examples, all passed"
+    )
+    assert run().strip() == expected
+    assert run(str(default_protocol_path())).strip() == expected
+
+
+def test_round_tripped_copy_passes(tmp_path: Path) -> None:
+    """A faithful copy passes too, so the broken copies below fail for their break only."""
+    assert "all passed" in run(str(write(tmp_path, shipped())))
+
+
+def break_unknown_fact(data: dict[str, object]) -> str:
+    """Point a rule at a fact that is not in the catalogue."""
+    rule_of(data, "eligibility.age.below_adult")["when"] = {
+        "fact": "agee_years",
+        "op": "lt",
+        "param": "eligibility_age_below",
+    }
+    return "eligibility.age.below_adult"
+
+
+def break_condition(data: dict[str, object]) -> str:
+    """Write a condition outside the vocabulary."""
+    rule_of(data, "eligibility.pregnancy.pregnant")["when"] = {"pregnant": True}
+    return "eligibility.pregnancy.pregnant"
+
+
+def break_source(data: dict[str, object]) -> str:
+    """Remove a rule's source."""
+    del rule_of(data, "eligibility.psychosis.history")["source"]
+    return "eligibility.psychosis.history"
+
+
+def break_example(data: dict[str, object]) -> str:
+    """Make a rule's example expect the wrong outcome."""
+    examples = rule_of(data, "eligibility.lithium.level_below_fail")["examples"]
+    assert isinstance(examples, list)
+    examples[0]["expect"] = "does_not_fire"
+    return "eligibility.lithium.level_below_fail"
+
+
+@pytest.mark.parametrize(
+    ("breaker", "problem"),
+    [
+        (break_unknown_fact, "unknown fact 'agee_years'"),
+        (break_condition, "malformed condition"),
+        (break_source, "missing 'source'"),
+        (break_example, "examples[0]: expected does_not_fire, got fires"),
+    ],
+)
+def test_broken_copy_fails_naming_the_rule(tmp_path: Path, breaker, problem: str) -> None:
+    """Each broken copy exits non-zero with the rule id and the problem in the message."""
+    data = shipped()
+    rule_id = breaker(data)
+    path = write(tmp_path, data)
+    with pytest.raises(CommandError) as caught:
+        run(str(path))
+    message = str(caught.value)
+    assert f"rule {rule_id}" in message
+    assert problem in message
+    assert str(path) in message
+
+
+def test_failing_example_exits_with_status_1(tmp_path: Path, capsys) -> None:
+    """From the command line the failure is a non-zero exit status."""
+    data = shipped()
+    rule_id = break_example(data)
+    path = write(tmp_path, data)
+    with pytest.raises(SystemExit) as caught:
+        Command().run_from_argv(["manage.py", "check_protocol", str(path)])
+    assert caught.value.code == 1
+    err = capsys.readouterr().err
+    assert rule_id in err
+    assert "1 failed" in err
+
+
+def test_missing_file_is_reported(tmp_path: Path) -> None:
+    """An unreadable path is a clear error, not a traceback."""
+    with pytest.raises(CommandError, match="cannot read the file"):
+        run(str(tmp_path / "absent.yaml"))
+
+
+def test_protocol_for_clinic_is_the_default_and_cached() -> None:
+    """Every clinic gets keel-default for now; the parsed protocol is reused."""
+    first = protocol_for_clinic(1)
+    assert isinstance(first, Protocol)
+    assert first.label == "keel-default v1"
+    assert protocol_for_clinic(2) is first
+
+
+def test_cache_reloads_when_the_file_changes(tmp_path: Path, monkeypatch) -> None:
+    """A newer modification time re-reads the file."""
+    data = shipped()
+    path = write(tmp_path, data)
+    monkeypatch.setattr(protocols, "default_protocol_path", lambda: path)
+    before = protocol_for_clinic(None)
+    assert protocol_for_clinic(None) is before
+    data["title"] = "Clinic-tuned protocol"
+    write(tmp_path, data)
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    after = protocol_for_clinic(None)
+    assert after.title == "Clinic-tuned protocol"
+    assert after is not before
