@@ -124,7 +124,6 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
             PatientPerm.CREATE,
             PatientPerm.EDIT_DEMOGRAPHICS,
             ConsentPerm.VIEW_CONSENT,
-            CoordinationPerm.INVITE_PSYCHIATRIST,
         }
     ),
     # Clinic admins run the clinic; minimum necessary: no patient records.

@@ -157,12 +157,8 @@ ROUTES: dict[str, Route] = {
         arrange=_drop_open_drafts,
         writes=True,
     ),
-    "education_page_detail": Route(
-        "page", "GET", _page("education_page_detail", "page_draft_id")
-    ),
-    "education_page_edit_form": Route(
-        "page", "GET", _page("education_page_edit", "page_draft_id")
-    ),
+    "education_page_detail": Route("page", "GET", _page("education_page_detail", "page_draft_id")),
+    "education_page_edit_form": Route("page", "GET", _page("education_page_edit", "page_draft_id")),
     "education_page_edit": Route(
         "page",
         "POST",
@@ -337,8 +333,14 @@ def _send(client: Client, route: Route, state: State) -> tuple[int, str]:
 
 def _snapshot() -> tuple[object, ...]:
     return (
-        list(ConsentTemplate.objects.order_by("pk").values_list("pk", "status", "title", "updated_at")),
-        list(EducationPage.objects.order_by("pk").values_list("pk", "status", "title", "updated_at")),
+        list(
+            ConsentTemplate.objects.order_by("pk").values_list(
+                "pk", "status", "title", "updated_at"
+            )
+        ),
+        list(
+            EducationPage.objects.order_by("pk").values_list("pk", "status", "title", "updated_at")
+        ),
         list(Consent.objects.order_by("pk").values_list("pk", "withdrawn_at", "updated_at")),
     )
 
@@ -375,9 +377,7 @@ def test_denied_consent_reads_are_audited_as_denied(world: World, state: State, 
     assert event.actor_username == world.users[role].username
 
 
-def test_another_clinics_admin_cannot_reach_clinic_x_documents(
-    world: World, state: State
-) -> None:
+def test_another_clinics_admin_cannot_reach_clinic_x_documents(world: World, state: State) -> None:
     """A clinic admin elsewhere gets 404 for clinic X's versions, exactly like a missing one."""
     from keel.accounts.roles import Role
     from keel.accounts.tests.factories import staff_member

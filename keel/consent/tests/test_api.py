@@ -100,9 +100,7 @@ def test_sign_rejects_bad_input_with_422_naming_the_field(
 def test_sign_without_the_required_fields_names_each(
     world: World, template_v1: ConsentTemplate
 ) -> None:
-    status, error = _post(
-        world.client("nurse_x"), f"{BASE}/patients/{world.patient_a.pk}/sign", {}
-    )
+    status, error = _post(world.client("nurse_x"), f"{BASE}/patients/{world.patient_a.pk}/sign", {})
     assert status == 422
     assert set(error["errors"]) == {"template_id", "signed_name", "confirmed", "staff_attested"}
 
@@ -157,9 +155,7 @@ def test_pdf_download_is_the_stored_pdf_byte_for_byte(
     world: World, template_v1: ConsentTemplate
 ) -> None:
     client = world.client("nurse_x")
-    _, signed = _post(
-        client, f"{BASE}/patients/{world.patient_a.pk}/sign", _sign_body(template_v1)
-    )
+    _, signed = _post(client, f"{BASE}/patients/{world.patient_a.pk}/sign", _sign_body(template_v1))
     response = client.get(f"{BASE}/consents/{signed['id']}/pdf")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from html import unescape
 
 import pytest
 from django.urls import reverse
@@ -33,7 +34,7 @@ MARKER = "Sample text — awaiting medical director approval"
 
 def _text(html: bytes) -> str:
     """The page's visible words, whitespace collapsed."""
-    return " ".join(re.sub(r"<[^>]+>", " ", html.decode()).split())
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html.decode())).split())
 
 
 def _patient_url(world: World, page: str = "patient") -> str:
@@ -89,7 +90,9 @@ def test_signing_on_the_page_then_the_page_shows_current_consent_and_the_pdf(
     world: World, template_v1: ConsentTemplate
 ) -> None:
     client = world.client("nurse_x")
-    response = client.post(_patient_url(world, "patient_sign"), {**SIGN, "template_id": template_v1.pk})
+    response = client.post(
+        _patient_url(world, "patient_sign"), {**SIGN, "template_id": template_v1.pk}
+    )
     assert response.status_code == 302
     consent = Consent.objects.get()
     page = client.get(_patient_url(world))
@@ -99,9 +102,7 @@ def test_signing_on_the_page_then_the_page_shows_current_consent_and_the_pdf(
     assert reverse("consent:consent_pdf", args=[consent.pk]) in page.content.decode()
     pdf = client.get(reverse("consent:consent_pdf", args=[consent.pk]))
     assert pdf["Content-Type"] == "application/pdf"
-    assert b"".join(pdf.streaming_content if pdf.streaming else [pdf.content]) == bytes(
-        consent.pdf
-    )
+    assert b"".join(pdf.streaming_content if pdf.streaming else [pdf.content]) == bytes(consent.pdf)
 
 
 def test_a_stale_sign_form_gets_409_with_the_reason(
@@ -183,7 +184,9 @@ def test_the_sample_is_marked_until_approved_and_offers_the_checklist(world: Wor
     assert "Awaiting medical director approval" in listing
     assert "(Keel sample)" in listing
 
-    missing = client.post(reverse("consent:template_approve", args=[sample.pk]), {"topics": ["risks"]})
+    missing = client.post(
+        reverse("consent:template_approve", args=[sample.pk]), {"topics": ["risks"]}
+    )
     assert missing.status_code == 422
     assert "Not confirmed" in _text(missing.content)
     sample.refresh_from_db()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from io import StringIO
 from pathlib import Path
 
@@ -100,7 +101,9 @@ def break_example(data: dict[str, object]) -> str:
         (break_example, "examples[0]: expected does_not_fire, got fires"),
     ],
 )
-def test_broken_copy_fails_naming_the_rule(tmp_path: Path, breaker, problem: str) -> None:
+def test_broken_copy_fails_naming_the_rule(
+    tmp_path: Path, breaker: Callable[[dict[str, object]], str], problem: str
+) -> None:
     """Each broken copy exits non-zero with the rule id and the problem in the message."""
     data = shipped()
     rule_id = breaker(data)
@@ -113,7 +116,9 @@ def test_broken_copy_fails_naming_the_rule(tmp_path: Path, breaker, problem: str
     assert str(path) in message
 
 
-def test_failing_example_exits_with_status_1(tmp_path: Path, capsys) -> None:
+def test_failing_example_exits_with_status_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """From the command line the failure is a non-zero exit status."""
     data = shipped()
     rule_id = break_example(data)
@@ -140,7 +145,9 @@ def test_protocol_for_clinic_is_the_default_and_cached() -> None:
     assert protocol_for_clinic(2) is first
 
 
-def test_cache_reloads_when_the_file_changes(tmp_path: Path, monkeypatch) -> None:
+def test_cache_reloads_when_the_file_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A newer modification time re-reads the file."""
     data = shipped()
     path = write(tmp_path, data)

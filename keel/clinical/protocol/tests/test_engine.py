@@ -11,6 +11,7 @@ from keel.clinical.protocol import (
     ExampleFailure,
     FindingStatus,
     InvalidFactsError,
+    Protocol,
     ProtocolError,
     RuleKind,
     evaluate,
@@ -24,12 +25,12 @@ LOW_LITHIUM = {"antimanic_agents": ["lithium"], "lithium_level_mmol_l": 0.5, "ag
 
 
 @pytest.fixture
-def small():
+def small() -> Protocol:
     """The two-rule parser-test protocol."""
     return load_protocol(SMALL_PROTOCOL)
 
 
-def test_findings_follow_rule_order_with_provenance(small) -> None:
+def test_findings_follow_rule_order_with_provenance(small: Protocol) -> None:
     """One finding per rule, in file order, carrying everything a decision stores."""
     age, lithium = evaluate(small, LOW_LITHIUM)
     assert (age.rule_id, lithium.rule_id) == ("test.age.minor", "test.lithium.low")
@@ -57,7 +58,7 @@ def test_findings_follow_rule_order_with_provenance(small) -> None:
     assert dict(age.params_used) == {"age_below": 18}
 
 
-def test_params_override_the_defaults(small) -> None:
+def test_params_override_the_defaults(small: Protocol) -> None:
     """A clinic's value replaces the default and is recorded as used."""
     (_, lithium) = evaluate(small, LOW_LITHIUM, params={"level_fail_below": 0.6})
     assert lithium.status is FindingStatus.FIRED
@@ -67,7 +68,7 @@ def test_params_override_the_defaults(small) -> None:
     assert lithium.params_used["agents"] == ("valproate",)
 
 
-def test_integer_override_of_a_number_parameter_is_a_decimal(small) -> None:
+def test_integer_override_of_a_number_parameter_is_a_decimal(small: Protocol) -> None:
     """``1`` for a number parameter becomes Decimal('1')."""
     assert resolve_params(small, {"level_fail_below": 1})["level_fail_below"] == Decimal(1)
 
@@ -82,7 +83,7 @@ def test_integer_override_of_a_number_parameter_is_a_decimal(small) -> None:
         ({"agents": "lithium"}, "parameter agents: expected list_of_text"),
     ],
 )
-def test_bad_overrides_are_refused(small, params: dict[str, object], match: str) -> None:
+def test_bad_overrides_are_refused(small: Protocol, params: dict[str, object], match: str) -> None:
     """Unknown names and wrong types raise ProtocolError."""
     with pytest.raises(ProtocolError, match=match):
         evaluate(small, LOW_LITHIUM, params=params)
@@ -90,22 +91,25 @@ def test_bad_overrides_are_refused(small, params: dict[str, object], match: str)
 
 def test_override_that_does_not_fit_a_rule_names_the_rule() -> None:
     """An enum-list override with an unknown level names the rule that uses it."""
-    text = SMALL_PROTOCOL.replace(
-        "  agents:\n",
-        "  crisis_levels:\n    default: [high]\n    unit: C-SSRS level\n"
-        "    basis: Columbia [src]\n    convention: false\n  agents:\n",
-    ).replace(
-        "when: {fact: age_years, op: lt, param: age_below}",
-        "when: {fact: cssrs_level, op: in, param: crisis_levels}",
-    ).replace("{age_years: 17}", "{cssrs_level: high}").replace(
-        "{age_years: 18}", "{cssrs_level: low}"
+    text = (
+        SMALL_PROTOCOL.replace(
+            "  agents:\n",
+            "  crisis_levels:\n    default: [high]\n    unit: C-SSRS level\n"
+            "    basis: Columbia [src]\n    convention: false\n  agents:\n",
+        )
+        .replace(
+            "when: {fact: age_years, op: lt, param: age_below}",
+            "when: {fact: cssrs_level, op: in, param: crisis_levels}",
+        )
+        .replace("{age_years: 17}", "{cssrs_level: high}")
+        .replace("{age_years: 18}", "{cssrs_level: low}")
     )
     protocol = load_protocol(text)
     with pytest.raises(ProtocolError, match=r"rule test\.age\.minor: .*'severe' not a value"):
         evaluate(protocol, {}, params={"crisis_levels": ["high", "severe"]})
 
 
-def test_facts_are_validated_before_any_rule(small) -> None:
+def test_facts_are_validated_before_any_rule(small: Protocol) -> None:
     """An unknown or wrongly typed fact stops evaluation with a ValueError naming it."""
     with pytest.raises(InvalidFactsError, match="unknown fact 'lithium_level'"):
         evaluate(small, {"lithium_level": 0.5})
@@ -113,7 +117,7 @@ def test_facts_are_validated_before_any_rule(small) -> None:
         evaluate(small, {"age_years": "40"})
 
 
-def test_kinds_selects_rules(small) -> None:
+def test_kinds_selects_rules(small: Protocol) -> None:
     """``kinds`` keeps only rules of those kinds (strings accepted)."""
     findings = evaluate(small, LOW_LITHIUM, kinds=["requirement"])
     assert [f.rule_id for f in findings] == ["test.lithium.low"]
@@ -122,7 +126,7 @@ def test_kinds_selects_rules(small) -> None:
         evaluate(small, LOW_LITHIUM, kinds=["exclusions"])
 
 
-def test_evaluate_is_deterministic(small) -> None:
+def test_evaluate_is_deterministic(small: Protocol) -> None:
     """The same protocol, facts and params give equal findings."""
     facts = {"antimanic_agents": ["lithium"], "lithium_level_mmol_l": 0.35}
     first = evaluate(small, facts, params={"age_below": 21})
@@ -135,14 +139,14 @@ def test_evaluate_is_deterministic(small) -> None:
     assert first[0].missing_facts == ("age_years",)
 
 
-def test_re_running_on_recorded_provenance_reproduces_the_finding(small) -> None:
+def test_re_running_on_recorded_provenance_reproduces_the_finding(small: Protocol) -> None:
     """A stored finding's facts_used and params_used reproduce it exactly."""
     (_, stored) = evaluate(small, LOW_LITHIUM, params={"level_fail_below": 0.6})
     (_, again) = evaluate(small, dict(stored.facts_used), params=dict(stored.params_used))
     assert again == stored
 
 
-def test_run_examples_passes_on_a_correct_protocol(small) -> None:
+def test_run_examples_passes_on_a_correct_protocol(small: Protocol) -> None:
     """Every example of the small protocol holds."""
     assert run_examples(small) == []
 
@@ -173,6 +177,5 @@ def test_run_examples_reports_each_mismatch() -> None:
         ),
     ]
     assert str(failures[0]) == (
-        "rule test.age.minor: examples[2]: expected does_not_fire, got missing "
-        "(missing: age_years)"
+        "rule test.age.minor: examples[2]: expected does_not_fire, got missing (missing: age_years)"
     )

@@ -410,6 +410,8 @@ def test_not_a_mapping() -> None:
 
 def test_unsafe_yaml_tags_are_refused() -> None:
     """safe_load only: a Python object tag is an error, never constructed."""
-    text = broken("title: Small protocol for parser tests", "title: !!python/object/apply:os.getcwd []")
+    text = broken(
+        "title: Small protocol for parser tests", "title: !!python/object/apply:os.getcwd []"
+    )
     with pytest.raises(ProtocolError, match="not valid YAML"):
         load_protocol(text)
