@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
@@ -11,6 +12,9 @@ from django.utils.translation import gettext_lazy as _
 
 from keel.common.models import BaseModel
 from keel.patients.models import Patient
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 ICD10_BIPOLAR = RegexValidator(
     r"^F31(\.[0-9]{1,2})?$", _("Enter a bipolar disorder code from ICD-10-CM F31, e.g. F31.81.")
@@ -64,7 +68,7 @@ class EvaluationStatus(models.TextChoices):
     DECIDED = "decided", _("Decided")
 
 
-def _yes_no(label: str) -> models.BooleanField[bool | None, bool | None]:
+def _yes_no(label: StrOrPromise) -> models.BooleanField[bool | None, bool | None]:
     """A question that can be yes, no or not yet asked (None: missing information)."""
     return models.BooleanField(label, null=True, blank=True)
 

@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from ninja import Schema
 from pydantic import ConfigDict, Field, StrictBool, create_model
@@ -16,43 +17,46 @@ from keel.intake.models import AntimanicAgent, Evaluation
 TEXT_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
 
 
+def _literal(values: tuple[str, ...]) -> Any:
+    """``Literal[values...]`` built at run time from a model's choices."""
+    return Literal.__getitem__(values)
+
+
+def _bounds(field: models.Field[Any, Any]) -> tuple[Any, Any]:
+    low = next((v.limit_value for v in field.validators if isinstance(v, MinValueValidator)), None)
+    high = next((v.limit_value for v in field.validators if isinstance(v, MaxValueValidator)), None)
+    return low, high
+
+
 def _field_type(field: models.Field[Any, Any]) -> Any:
     """The pydantic type of one evaluation field (every field optional: a PATCH)."""
     if field.name == "antimanic_agents":
-        return list[Literal[tuple(AntimanicAgent.values)]] | None  # type: ignore[valid-type]
+        agent = _literal(tuple(AntimanicAgent.values))
+        return list[agent] | None  # type: ignore[valid-type]  # run-time Literal
     if isinstance(field, models.BooleanField):
         return StrictBool | None
     if field.choices:
-        return Literal[tuple(v for v, _label in field.choices)] | None  # type: ignore[misc]
+        return _literal(tuple(str(v) for v, _label in field.choices)) | None
     if isinstance(field, models.DecimalField):
-        lo = next(
-            (
-                v.limit_value
-                for v in field.validators
-                if hasattr(v, "limit_value") and "min" in type(v).__name__.lower()
-            ),
-            None,
+        low, high = _bounds(field)
+        return (
+            Annotated[Decimal, Field(ge=low, le=high, decimal_places=field.decimal_places)] | None
         )
-        hi = next(
-            (
-                v.limit_value
-                for v in field.validators
-                if hasattr(v, "limit_value") and "max" in type(v).__name__.lower()
-            ),
-            None,
-        )
-        return Annotated[Decimal, Field(ge=lo, le=hi, decimal_places=field.decimal_places)] | None
     if isinstance(field, models.DateField):
         return dt.date | None
     if isinstance(field, models.PositiveSmallIntegerField):
-        lo = next((v.limit_value for v in field.validators if "min" in type(v).__name__.lower()), 0)
-        hi = next(
-            (v.limit_value for v in field.validators if "max" in type(v).__name__.lower()), 32767
-        )
-        return Annotated[int, Field(ge=lo, le=hi)] | None
+        low, high = _bounds(field)
+        return Annotated[int, Field(ge=low or 0, le=high or 32767)] | None
     if field.name == "icd10_code":
         return Annotated[str, Field(max_length=8, pattern=r"^(|F31(\.[0-9]{1,2})?)$")] | None
     return Annotated[str, Field(max_length=field.max_length or 4000, pattern=TEXT_PATTERN)] | None
+
+
+def _model_field(name: str) -> models.Field[Any, Any]:
+    field = Evaluation._meta.get_field(name)
+    if not isinstance(field, models.Field):
+        raise TypeError(name)
+    return field
 
 
 class _ClosedSchema(Schema):
@@ -66,7 +70,7 @@ EvaluationUpdateIn: type[Schema] = create_model(  # type: ignore[call-overload]
     "EvaluationUpdateIn",
     __base__=_ClosedSchema,
     __doc__="Change some evaluation answers; null means 'not asked yet'.",
-    **{name: (_field_type(Evaluation._meta.get_field(name)), None) for name in EVALUATION_FIELDS},
+    **{name: (_field_type(_model_field(name)), None) for name in EVALUATION_FIELDS},
 )
 
 

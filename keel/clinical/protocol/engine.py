@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from types import MappingProxyType
 
-from keel.clinical.protocol.facts import FactValue, to_decimal
+from keel.clinical.protocol.conditions import check_param_override
+from keel.clinical.protocol.facts import FactValue, normalise_name, to_decimal
 from keel.clinical.protocol.logic import Truth, all_of, any_of, not_
 from keel.clinical.protocol.model import (
     ORDERING_OPS,
@@ -40,7 +41,6 @@ from keel.clinical.protocol.model import (
     RuleKind,
     Value,
 )
-from keel.clinical.protocol.parse import check_param_override
 
 _STATUS = {
     Truth.TRUE: FindingStatus.FIRED,
@@ -229,13 +229,18 @@ def _holds(op: Op, value: FactValue, operand: Value | None) -> bool:
         return left >= right
     if op is Op.IN:
         return isinstance(operand, tuple) and value in operand
+    # List facts hold normalised names (validate_facts); normalise the operand the same way.
     if op is Op.CONTAINS:
-        return isinstance(value, tuple) and operand in value
+        return (
+            isinstance(value, tuple)
+            and isinstance(operand, str)
+            and (normalise_name(operand) in value)
+        )
     if op is Op.INTERSECTS:
         return (
             isinstance(value, tuple)
             and isinstance(operand, tuple)
-            and bool(set(value) & set(operand))
+            and not set(value).isdisjoint(normalise_name(item) for item in operand)
         )
     raise ProtocolError(f"op {op} has no evaluator")  # pragma: no cover - Op is exhaustive
 

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
+from types import MappingProxyType
 from typing import Final
 
 from keel.clinical.instruments import ReviewStatus
@@ -33,7 +34,6 @@ from keel.clinical.protocol.facts import (
     FACT_CATALOGUE,
     FactCatalogue,
     FactValue,
-    normalise_name,
     to_decimal,
 )
 
@@ -216,7 +216,7 @@ class Parameter:
         return ParamType.of(self.default)
 
     def coerce(self, raw: object, *, rule_id: str | None = None, field: str | None = None) -> Value:
-        """Return ``raw`` checked against :attr:`type` (lists normalised).
+        """Return ``raw`` checked against :attr:`type`.
 
         ``integer`` takes ``int`` (never ``bool``); ``number`` takes ``int``,
         ``float`` or ``Decimal`` and returns ``Decimal``; ``list_of_text``
@@ -233,8 +233,6 @@ class Parameter:
                 rule_id=rule_id,
                 field=field,
             )
-        if isinstance(value, tuple):
-            return tuple(normalise_name(item) for item in value)
         return value
 
 
@@ -290,7 +288,7 @@ class RuleExample:
 
     facts: Mapping[str, FactValue | None]
     expect: ExampleExpectation
-    params: Mapping[str, Value] = field(default_factory=dict)
+    params: Mapping[str, Value] = field(default_factory=lambda: MappingProxyType({}))
     note: str = ""
 
 

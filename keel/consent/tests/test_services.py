@@ -505,3 +505,18 @@ def test_status_of_a_clinic_without_an_approved_template(world: World) -> None:
     patient = Patient.objects.get(pk=world.patient_a.pk)
     status = consent_status(patient=patient)
     assert (status.state, status.template) == ("none", None)
+
+
+def test_the_install_command_is_idempotent_and_names_each_clinic(world: World) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("install_consent_samples", stdout=out)
+    call_command("install_consent_samples", "--clinic", world.clinic_x.slug, stdout=out)
+    assert ConsentTemplate.objects.count() == 2
+    assert (
+        f"{world.clinic_x.slug}: consent form version 1 (awaiting medical director approval)"
+        in out.getvalue()
+    )

@@ -56,7 +56,7 @@ ROUTES: dict[str, tuple[str, str, str, dict[str, object] | None]] = {
     ),
     "api_letter": ("POST", "api", "/api/v1/coordination/patients/{id}/letters", None),
 }
-DENY = {name: 404 for name in ROUTES}
+DENY = dict.fromkeys(ROUTES, 404)
 # Invitations: patient A's psychiatrist already has a login, so an allowed invite redirects
 # with an explanation (page) and is never sent.
 STAFF = {

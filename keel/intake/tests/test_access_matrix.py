@@ -57,7 +57,7 @@ ROUTES: dict[str, tuple[str, str, str, dict[str, object] | None]] = {
     "api_decision": ("POST", "api", "/api/v1/intake/patients/{id}/decisions", DECISION),
 }
 
-DENY = {name: 404 for name in ROUTES}
+DENY = dict.fromkeys(ROUTES, 404)
 EDITOR = {
     **DENY,
     "page_overview": 200,

@@ -8,8 +8,8 @@ import pytest
 from django.test import Client
 
 from conftest import World
-from keel.intake.tests.helpers import BASELINE, CLEAN_ANSWERS
 from keel.intake.review import jsonable
+from keel.intake.tests.helpers import BASELINE, CLEAN_ANSWERS
 
 pytestmark = pytest.mark.django_db
 

@@ -126,9 +126,9 @@ def test_psychosis_history_needs_a_written_override_to_accept(world: World) -> N
         actor=physician,
         patient=world.patient_a,
         outcome=DecisionOutcome.ELIGIBLE,
-        overrides={
-            r: "Single brief episode in 2009 on a stimulant; stable since." for r in rule_ids
-        },
+        overrides=dict.fromkeys(
+            rule_ids, "Single brief episode in 2009 on a stimulant; stable since."
+        ),
         **PLAN,
     )
     assert set(decision.overrides) == set(rule_ids)

@@ -18,6 +18,7 @@ from keel.clinical.protocol import (
     evaluate,
     run_examples,
 )
+from keel.clinical.protocol.facts import normalise_name
 from keel.clinical.protocol.model import iter_comparisons
 from keel.clinical.protocol.tests.helpers import ALEX, default_protocol, persona
 
@@ -105,6 +106,15 @@ def test_reference_section_10_defaults(name: str, default: object, convention: b
     parameter = default_protocol().parameters[name]
     assert parameter.default == default
     assert parameter.convention is convention
+
+
+def test_medicine_lists_are_written_in_canonical_form() -> None:
+    """Shipped lists hold lower-case generic names without duplicates."""
+    for parameter in default_protocol().parameters.values():
+        if isinstance(parameter.default, tuple):
+            names = parameter.default
+            assert [normalise_name(name) for name in names] == list(names), parameter.name
+            assert len(set(names)) == len(names), parameter.name
 
 
 def test_antimanic_lists_are_consistent() -> None:

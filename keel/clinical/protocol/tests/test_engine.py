@@ -51,7 +51,7 @@ def test_findings_follow_rule_order_with_provenance(small: Protocol) -> None:
         "lithium_level_mmol_l": Decimal("0.5"),
     }
     assert dict(lithium.params_used) == {
-        "agents": ("lithium", "valproate"),
+        "agents": ("Lithium", "valproate"),
         "level_fail_below": Decimal("0.4"),
     }
     assert dict(age.facts_used) == {"age_years": 40}
@@ -65,7 +65,7 @@ def test_params_override_the_defaults(small: Protocol) -> None:
     assert lithium.params_used["level_fail_below"] == Decimal("0.6")
     (_, lithium) = evaluate(small, LOW_LITHIUM, params={"agents": ["Valproate"]})
     assert lithium.status is FindingStatus.CLEAR
-    assert lithium.params_used["agents"] == ("valproate",)
+    assert lithium.params_used["agents"] == ("Valproate",)
 
 
 def test_integer_override_of_a_number_parameter_is_a_decimal(small: Protocol) -> None:

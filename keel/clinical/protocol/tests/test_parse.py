@@ -44,7 +44,7 @@ def test_small_protocol_parses_into_typed_objects() -> None:
     assert level.default == Decimal("0.4")
     assert level.type is ParamType.NUMBER
     assert level.convention is True
-    assert protocol.parameters["agents"].default == ("lithium", "valproate")
+    assert protocol.parameters["agents"].default == ("Lithium", "valproate")
     age, lithium = protocol.rules
     assert age.kind is RuleKind.EXCLUSION
     assert age.severity is Severity.CRITICAL
