@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from keel.common.forms import UswdsFormMixin
 from keel.consent.models import BODY_MAX, REASON_MAX, SIGNED_NAME_MAX, TITLE_MAX, Topic
 
+BODY_HEIGHT = "height-mobile"
 TEXT_HELP = _(
     "Plain text. Leave a blank line between paragraphs. Start a line with “## ” for a "
     "heading and with “- ” for a list item. Web links and HTML are shown as typed."
@@ -28,6 +29,19 @@ class DocumentForm(UswdsFormMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 24}),
         strip=False,
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # A consent text is long: a taller box than USWDS's 10rem default.
+        self.fields["body"].widget.attrs["class"] = f"usa-textarea {BODY_HEIGHT}"
+
+    def full_clean(self) -> None:
+        """Validate; mark the text box invalid like the mixin does for plain widgets."""
+        super().full_clean()
+        if "body" in (getattr(self, "_errors", None) or {}):
+            self.fields["body"].widget.attrs["class"] = (
+                f"usa-textarea usa-textarea--error {BODY_HEIGHT}"
+            )
 
 
 class ApproveForm(UswdsFormMixin, forms.Form):

@@ -10,7 +10,6 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.template.loader import render_to_string
-from django.utils import timezone
 
 from keel.consent.models import ConsentTemplate
 from keel.consent.text import text_blocks
@@ -36,9 +35,6 @@ def consent_pdf_html(
 ) -> str:
     """The HTML a consent PDF is printed from (a blank form when ``signature`` is None)."""
     clinic = template.clinic
-    signed_at = (
-        timezone.localtime(signature.signed_at, clinic.tzinfo) if signature is not None else None
-    )
     return render_to_string(
         PDF_TEMPLATE,
         {
@@ -47,7 +43,7 @@ def consent_pdf_html(
             "blocks": text_blocks(template.body),
             "patient": patient,
             "signature": signature,
-            "signed_at": signed_at,
+            "signed_at": signature.signed_at if signature is not None else None,
             "time_zone": clinic.time_zone,
         },
     )
@@ -56,8 +52,8 @@ def consent_pdf_html(
 def pdf_from_html(html: str) -> bytes:
     """Print HTML to PDF with WeasyPrint, fetching nothing but ``data:`` URLs."""
     # Imported here: loading Pango costs time at startup.
-    from weasyprint import HTML  # type: ignore[import-untyped,unused-ignore]  # no type information
-    from weasyprint.urls import URLFetcher  # type: ignore[import-untyped,unused-ignore]  # same
+    from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
 
     pdf: bytes = HTML(string=html, url_fetcher=URLFetcher(allowed_protocols=["data"])).write_pdf()
     return pdf

@@ -97,3 +97,74 @@ PATIENTS: tuple[DemoPatient, ...] = (
     DemoPatient("Tatum", "Karlsson", dt.date(1987, 8, 22), "other", Decimal("73.3"), "filler"),
     DemoPatient("Avery", "Okonkwo", dt.date(1974, 11, 28), "female", Decimal("68.0"), "filler"),
 )
+
+
+# ---------------------------------------------------------------- intake (issue: intake to first session)
+# Answers shared by the demo evaluations; each persona changes what makes their story.
+EVALUATION_BASE: dict[str, object] = {
+    "icd10_code": "F31.81",
+    "bipolar_type": "bipolar_ii",
+    "bipolar_diagnosis_confirmed": True,
+    "current_episode": "depressed",
+    "medicines_reviewed": True,
+    "antimanic_agents": ["lithium"],
+    "other_medications": "",
+    "lithium_level_mmol_l": Decimal("0.80"),
+    "antidepressant_trials": 3,
+    "ect_history": False,
+    "prior_ketamine": False,
+    "psychosis_history": False,
+    "psychosis_current": False,
+    "suicide_attempt_history": False,
+    "psychiatric_hospitalisations": 1,
+    "switch_on_antidepressant_history": False,
+    "substance_use_disorder_active": False,
+    "ketamine_misuse_history": False,
+    "aneurysmal_vascular_disease": False,
+    "arteriovenous_malformation": False,
+    "intracerebral_haemorrhage_history": False,
+    "ketamine_hypersensitivity": False,
+    "bp_or_icp_rise_serious_risk": False,
+    "recent_cardiovascular_event": False,
+    "hypertensive_encephalopathy_history": False,
+    "hyperthyroidism_uncontrolled": False,
+    "preeclampsia_or_eclampsia": False,
+    "raised_icp_or_eye_risk": False,
+    "liver_disease_significant": False,
+    "hypertension_diagnosed": False,
+    "hypertension_controlled": True,
+    "resting_systolic_bp": 124,
+    "resting_diastolic_bp": 79,
+    "pregnant": False,
+    "breastfeeding": False,
+    "pregnancy_planned": False,
+}
+# given name -> answers that differ from the base (and the level date's age in days)
+EVALUATION_CHANGES: dict[str, dict[str, object]] = {
+    "Alex": {"other_medications": "bupropion 150 mg daily"},
+    "Drew": {
+        "bipolar_type": "bipolar_i",
+        "icd10_code": "F31.4",
+        "psychosis_history": True,
+        "antimanic_agents": ["valproate"],
+        "lithium_level_mmol_l": None,
+        "valproate_level_ug_ml": Decimal("78.0"),
+    },
+    "Emery": {"antimanic_agents": ["lamotrigine"], "lithium_level_mmol_l": None},
+}
+LEVEL_AGE_DAYS = 12
+# Baseline ratings (item scores). Alex: MADRS 34 (REFERENCE persona), YMRS 4.
+BASELINE_RATINGS: dict[str, list[int | None]] = {
+    "madrs": [4, 4, 3, 4, 3, 4, 4, 4, 3, 1],
+    "ymrs": [0, 1, 0, 1, 0, 0, 0, 2, 0, 0, 0],
+    "phq9": [2, 3, 2, 2, 2, 2, 2, 2, 1],
+    "qids_sr16": [2, 2, 1, 0, 3, 2, 0, 1, 0, 2, 2, 1, 2, 2, 1, 0],
+    "asrm": [0, 0, 1, 0, 1],
+    "cssrs_screen": [0, 0, None, None, None, 0, None],
+}
+ALEX_PLAN = (
+    "IV racemic ketamine 0.5 mg/kg over 40 minutes, six induction sessions over about two weeks "
+    "(Mon/Wed/Fri), then review of response before any maintenance."
+)
+ALEX_MOOD_PLAN = "Continue lithium at the current dose; repeat level before session 4."
+ALEX_ACK_COMMENT = "Agree with the plan. I will see Alex two weeks after the induction course."

@@ -4,13 +4,33 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from datetime import timedelta
+
 from django.db import transaction
+from django.utils import timezone
 
 from keel.accounts.models import Clinic, User
 from keel.accounts.roles import AccountType, Role
-from keel.accounts.selectors import actor_build
+from keel.accounts.selectors import Actor, actor_build
 from keel.accounts.services import clinic_create, outside_user_create, staff_user_create
 from keel.demo import data
+from keel.consent.models import CONSENT_TOPICS, EDUCATION_TOPICS
+from keel.consent.services import (
+    consent_sign,
+    consent_template_approve,
+    consent_template_install_sample,
+    education_page_approve,
+    education_page_install_sample,
+)
+from keel.coordination.services import letter_generate, plan_acknowledge
+from keel.intake.models import DecisionOutcome
+from keel.intake.services import (
+    baseline_rating_record,
+    eligibility_decide,
+    evaluation_start,
+    evaluation_update,
+)
+from keel.patients.models import Patient
 from keel.patients.services import patient_create, psychiatrist_create
 
 
@@ -47,7 +67,7 @@ def demo_load() -> DemoLoadResult:
                 clinic=clinic,
                 role=staff.role,
             )
-        reyes_user = outside_user_create(
+        users[data.PSYCHIATRIST_USERNAME] = reyes_user = outside_user_create(
             username=data.PSYCHIATRIST_USERNAME,
             password=data.DEMO_PASSWORD,
             first_name=data.PSYCHIATRIST_FIRST,
@@ -75,8 +95,9 @@ def demo_load() -> DemoLoadResult:
             email="albrecht@demo.keel.invalid",
             user=None,
         )
+        patients: dict[str, Patient] = {}
         for index, person in enumerate(data.PATIENTS):
-            patient_create(
+            patients[person.given_name] = patient_create(
                 actor=registrar,
                 fields={
                     "given_name": person.given_name,
@@ -92,4 +113,56 @@ def demo_load() -> DemoLoadResult:
                     "psychiatrist_of_record_id": reyes.pk if person.with_reyes else other.pk,
                 },
             )
+        _load_pathway(clinic=clinic, users=users, patients=patients)
     return DemoLoadResult(created=True, clinic=clinic, patient_count=len(data.PATIENTS))
+
+
+def _actor(user: User, clinic: Clinic) -> Actor:
+    actor = actor_build(user=user, clinic_id=clinic.pk)
+    if actor is None:  # every demo user was given a membership or an account type above
+        raise RuntimeError(f"demo user {user} cannot act")
+    return actor
+
+
+def _load_pathway(*, clinic: Clinic, users: dict[str, User], patients: dict[str, Patient]) -> None:
+    """Intake to first session: Alex cleared; Drew and Emery evaluated, awaiting decisions."""
+    nurse = _actor(users["dana"], clinic)
+    physician = _actor(users["okafor"], clinic)
+    admin = _actor(users["lee"], clinic)
+    template = consent_template_install_sample(clinic=clinic, actor=admin)
+    consent_template_approve(actor=admin, template=template, topics=[t.code for t in CONSENT_TOPICS])
+    page = education_page_install_sample(clinic=clinic, actor=admin)
+    education_page_approve(actor=admin, page=page, topics=[t.code for t in EDUCATION_TOPICS])
+    level_date = timezone.localdate() - timedelta(days=data.LEVEL_AGE_DAYS)
+    for name, changes in data.EVALUATION_CHANGES.items():
+        patient = patients[name]
+        answers = {**data.EVALUATION_BASE, **changes}
+        for level in ("lithium", "valproate"):
+            value_key = "lithium_level_mmol_l" if level == "lithium" else "valproate_level_ug_ml"
+            if answers.get(value_key) is not None:
+                answers[f"{level}_level_date"] = level_date
+        evaluation = evaluation_start(actor=nurse, patient=patient)
+        evaluation_update(actor=nurse, evaluation=evaluation, fields=answers)
+        for instrument_id, item_scores in data.BASELINE_RATINGS.items():
+            baseline_rating_record(
+                actor=nurse, patient=patient, instrument_id=instrument_id, answers=item_scores
+            )
+    alex = patients["Alex"]
+    eligibility_decide(
+        actor=physician,
+        patient=alex,
+        outcome=DecisionOutcome.ELIGIBLE,
+        treatment_plan=data.ALEX_PLAN,
+        mood_stabilizer_plan=data.ALEX_MOOD_PLAN,
+    )
+    consent_sign(
+        actor=nurse,
+        patient=alex,
+        template_id=template.pk,
+        signed_name=alex.full_name,
+        confirmed=True,
+        staff_attested=True,
+    )
+    reyes = _actor(users[data.PSYCHIATRIST_USERNAME], clinic)
+    plan_acknowledge(actor=reyes, patient=alex, comment=data.ALEX_ACK_COMMENT)
+    letter_generate(actor=physician, patient=alex, email=False)

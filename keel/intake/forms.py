@@ -213,6 +213,12 @@ class DecisionForm(UswdsFormMixin, forms.Form):
                 widget=forms.Textarea(attrs={"rows": 2, "class": "usa-textarea"}),
             )
 
+    def ordered_fields(self) -> list[forms.BoundField]:
+        """Override reasons first (next to the findings), then the plan, then the note."""
+        names = [n for n in self.fields if n.startswith("override__")]
+        names += ["treatment_plan", "mood_stabilizer_plan", "note"]
+        return [self[name] for name in names]
+
     def overrides(self) -> dict[str, str]:
         """Rule id -> written reason, for the reasons that were given."""
         prefix = "override__"

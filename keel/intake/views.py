@@ -35,6 +35,11 @@ from keel.monitoring.models import AssessmentPurpose
 from keel.monitoring.selectors import assessment_latest_by_instrument
 
 
+def short_title(title: str) -> str:
+    """The abbreviation of an instrument's title: "MADRS (Montgomery-...)" -> "MADRS"."""
+    return title.split(" (", 1)[0]
+
+
 def _add_errors(
     form: EvaluationForm | DecisionForm | AssessmentForm, exc: ValidationFailed
 ) -> None:
@@ -55,7 +60,10 @@ def intake_overview_page(request: HttpRequest, actor: Actor, patient_id: int) ->
         "patient": patient,
         "evaluation": evaluation,
         "decisions": list(decision_list(patient=patient)),
-        "baseline_rows": [(INSTRUMENTS[i], baseline.get(i)) for i in BASELINE_INSTRUMENTS],
+        "baseline_rows": [
+            (INSTRUMENTS[i], short_title(INSTRUMENTS[i].title), baseline.get(i))
+            for i in BASELINE_INSTRUMENTS
+        ],
         "can_edit": actor.has(IntakePerm.EDIT_EVALUATION),
         "can_decide": actor.has(IntakePerm.DECIDE_ELIGIBILITY),
     }
@@ -117,8 +125,12 @@ def baseline_rating_page(
         except ValidationFailed as exc:
             _add_errors(form, exc)
         else:
-            total = "incomplete" if assessment.total is None else assessment.total
-            messages.success(request, f"{instrument.title}: {total} {assessment.band}".strip())
+            result = " ".join(
+                str(part) for part in (assessment.total, assessment.band) if part not in (None, "")
+            )
+            if not assessment.complete:
+                result = f"{result} (incomplete: some items not rated)".strip()
+            messages.success(request, f"{short_title(instrument.title)} saved: {result}.")
             return redirect("intake:overview", patient_id=patient.pk)
     status = 422 if request.method == "POST" else 200
     return render(

@@ -20,15 +20,13 @@ from django.urls import reverse
 from conftest import World
 from keel.audit.models import AuditEvent, AuditOutcome
 from keel.consent.models import Consent, ConsentTemplate, DocumentStatus, EducationPage
-from keel.consent.services import (
-    consent_template_approve,
-    consent_template_create_version,
-    consent_template_install_sample,
-    education_page_approve,
-    education_page_create_version,
-    education_page_install_sample,
+from keel.consent.tests.factories import (
+    ALL_CONSENT_TOPICS,
+    ALL_EDUCATION_TOPICS,
+    ConsentFactory,
+    ConsentTemplateFactory,
+    EducationPageFactory,
 )
-from keel.consent.tests.factories import ALL_CONSENT_TOPICS, ALL_EDUCATION_TOPICS, ConsentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -56,25 +54,16 @@ class State:
 
 @pytest.fixture
 def state(world: World) -> State:
-    admin = world.actor("clinic_admin_x")
-    v1 = consent_template_approve(
-        actor=admin,
-        template=consent_template_install_sample(clinic=world.clinic_x),
-        topics=ALL_CONSENT_TOPICS,
-    )
+    # Factories, not services: the state is the same and the 270 cases stay fast.
+    clinic = world.clinic_x
+    v1 = ConsentTemplateFactory(clinic=clinic, version=1, status=DocumentStatus.RETIRED)
     consent = ConsentFactory(patient=world.patient_a, template=v1)
-    v2 = consent_template_approve(
-        actor=admin,
-        template=consent_template_create_version(actor=admin, title="v2", body=v1.body + " 2"),
-        topics=ALL_CONSENT_TOPICS,
+    v2 = ConsentTemplateFactory(clinic=clinic, version=2, title="v2")
+    v3 = ConsentTemplateFactory(clinic=clinic, version=3, title="v3", status=DocumentStatus.DRAFT)
+    EducationPageFactory(clinic=clinic, version=1)
+    page_draft = EducationPageFactory(
+        clinic=clinic, version=2, title="Education v2", status=DocumentStatus.DRAFT
     )
-    v3 = consent_template_create_version(actor=admin, title="v3", body=v1.body + " 3")
-    education_page_approve(
-        actor=admin,
-        page=education_page_install_sample(clinic=world.clinic_x),
-        topics=ALL_EDUCATION_TOPICS,
-    )
-    page_draft = education_page_create_version(actor=admin, title="Education v2", body="Text.")
     return State(world.patient_a.pk, consent.pk, v2.pk, v3.pk, page_draft.pk)
 
 

@@ -232,3 +232,16 @@ def test_the_openapi_document_lists_every_consent_operation(world: World) -> Non
     } <= set(paths)
     pdf = paths["/api/v1/consent/consents/{consent_id}/pdf"]["get"]["responses"]["200"]
     assert "application/pdf" in pdf["content"]
+
+
+def test_the_template_list_takes_a_fixed_number_of_queries(
+    world: World, django_assert_max_num_queries: object
+) -> None:
+    for version in range(1, 6):
+        ConsentTemplateFactory(
+            clinic=world.clinic_x, version=version, status=DocumentStatus.RETIRED
+        )
+    client = world.client("clinic_admin_x")
+    with django_assert_max_num_queries(8):  # type: ignore[operator]
+        response = client.get(f"{BASE}/templates")
+    assert response.json()["count"] == 5

@@ -149,3 +149,13 @@ def test_clinic_admin_approves_the_sample_after_ticking_every_topic(
     screenshot(page, "consent-template-approved")
     sample.refresh_from_db()
     assert sample.status == "approved"
+
+    # A change to an approved version is a new version; the preview follows the typing.
+    page.get_by_role("link", name="Write a new version").click()
+    expect(page.get_by_label("Title")).to_have_value(sample.title)
+    page.get_by_label("Text").fill("## Fresh heading\n\n- first point")
+    expect(page.locator("#text-preview h3")).to_have_count(1)
+    expect(page.locator("#text-preview h3")).to_have_text("Fresh heading")
+    expect(page.locator("#text-preview li")).to_have_text("first point")
+    assert axe_violations(page) == []
+    screenshot(page, "consent-template-new-version")

@@ -316,3 +316,20 @@ def test_an_unapproved_page_is_never_shown_to_patients(world: World) -> None:
     assert "has not published this page yet" in text
     assert "Ketamine works in a different way" not in text
     assert "988" in text
+
+
+def test_a_form_for_a_replaced_version_offers_the_new_version(
+    world: World, template_v1: ConsentTemplate
+) -> None:
+    admin = world.actor("clinic_admin_x")
+    v2 = consent_template_create_version(actor=admin, title="Consent v2", body="New text.")
+    consent_template_approve(actor=admin, template=v2, topics=ALL_CONSENT_TOPICS)
+    response = world.client("nurse_x").post(
+        _patient_url(world, "patient_sign"), {**SIGN, "template_id": template_v1.pk}
+    )
+    assert response.status_code == 409
+    text = _text(response.content)
+    assert "Version 2 is in use now" in text
+    assert "Sign version 2" in text
+    assert f'name="template_id" value="{v2.pk}"' in response.content.decode()
+    assert not Consent.objects.exists()

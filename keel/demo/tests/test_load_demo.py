@@ -40,3 +40,25 @@ def test_demo_mrns_are_unique_and_prefixed() -> None:
     mrns = list(Patient.objects.values_list("mrn", flat=True))
     assert len(set(mrns)) == 20
     assert all(m.startswith(data.CLINIC_MRN_PREFIX) for m in mrns)
+
+
+def test_demo_shows_the_pathway_personas() -> None:
+    """Alex is cleared; Drew and Emery wait for a decision with their telling findings."""
+    from keel.coordination.selectors import clearance_get
+    from keel.intake.protocols import protocol_for_clinic
+    from keel.intake.review import review_run
+    from keel.intake.selectors import evaluation_current, evaluation_facts
+
+    call_command("load_demo")
+    alex = Patient.objects.get(given_name="Alex")
+    assert clearance_get(patient=alex).cleared is True
+    fired = {}
+    for name in ("Drew", "Emery"):
+        patient = Patient.objects.get(given_name=name)
+        evaluation = evaluation_current(patient=patient)
+        assert evaluation is not None and evaluation.status == "draft"
+        review = review_run(protocol=protocol_for_clinic(patient.clinic_id), facts=evaluation_facts(evaluation=evaluation))
+        assert review.missing_blocking == []
+        fired[name] = {f.rule_id for f in review.overridable}
+    assert "eligibility.psychosis.history" in fired["Drew"]
+    assert "eligibility.antimanic.non_qualifying_only" in fired["Emery"]

@@ -1,11 +1,4 @@
-"""Pages of the consent app.
-
-Clinic admins write, preview and approve consent forms and the education
-page; staff record a patient's signature or withdrawal; patients and staff
-read the clinic's approved education page. Form posts answer 302 on
-success, 422 with the form's errors, or 409 when the record's state does not
-allow the change (the page then says why).
-"""
+"""Clinic admin pages: consent form and education page versions, preview, approval."""
 
 from __future__ import annotations
 
@@ -22,7 +15,7 @@ from keel.accounts.decorators import with_actor
 from keel.accounts.selectors import Actor
 from keel.audit.models import AuditAction
 from keel.common.exceptions import Conflict, ValidationFailed
-from keel.consent.forms import ApproveForm, DocumentForm, SignForm, WithdrawForm
+from keel.consent.forms import ApproveForm, DocumentForm
 from keel.consent.models import (
     CONSENT_TOPICS,
     EDUCATION_TOPICS,
@@ -31,25 +24,17 @@ from keel.consent.models import (
     EducationPage,
     Topic,
 )
-from keel.consent.permissions import (
-    access_consent,
-    access_consent_template,
-    access_document,
-    access_documents,
-    access_education_reading,
-    access_patient_consent,
-)
-from keel.consent.selectors import consent_list, consent_status, document_latest, document_list
-from keel.consent.services import consent_pdf, consent_sign, consent_template_preview_pdf
-from keel.consent.services import consent_withdraw as consent_withdraw_service
-from keel.consent.services.documents import (
+from keel.consent.permissions import access_consent_template, access_document, access_documents
+from keel.consent.selectors import document_latest, document_list
+from keel.consent.services import (
+    consent_template_preview_pdf,
     document_approve,
     document_create_version,
     document_submit,
     document_update,
 )
 from keel.consent.text import text_blocks
-from keel.patients.models import Patient
+from keel.consent.views._common import form_errors_from, pdf_response
 
 SUBMIT_FOR_APPROVAL = "send"
 
@@ -60,7 +45,6 @@ class DocumentKind:
 
     model: type[ClinicDocument]
     slug: str
-    noun: str
     plural: str
     topics: tuple[Topic, ...]
 
@@ -82,29 +66,11 @@ class DocumentKind:
 
 
 KINDS: dict[str, DocumentKind] = {
-    "template": DocumentKind(
-        ConsentTemplate, "template", "consent form", "Consent forms", CONSENT_TOPICS
-    ),
+    "template": DocumentKind(ConsentTemplate, "template", "Consent forms", CONSENT_TOPICS),
     "education_page": DocumentKind(
-        EducationPage,
-        "education_page",
-        "education page",
-        "Patient education page",
-        EDUCATION_TOPICS,
+        EducationPage, "education_page", "Patient education page", EDUCATION_TOPICS
     ),
 }
-
-
-def _form_errors_from(
-    form: DocumentForm | SignForm | WithdrawForm | ApproveForm, exc: ValidationFailed
-) -> None:
-    for field, errors in exc.errors.items():
-        target = field if field in form.fields else None
-        for error in errors:
-            form.add_error(target, error)
-
-
-# ---------------------------------------------------------------- clinic documents (admins)
 
 
 @require_GET
@@ -199,7 +165,7 @@ def document_create_page(request: HttpRequest, actor: Actor, kind: str) -> HttpR
                     submit=SUBMIT_FOR_APPROVAL in request.POST,
                 )
             except ValidationFailed as exc:
-                _form_errors_from(form, exc)
+                form_errors_from(form, exc)
             except Conflict as exc:
                 error, status = exc.message, 409
             else:
@@ -255,7 +221,7 @@ def document_edit_page(
                     submit=SUBMIT_FOR_APPROVAL in request.POST,
                 )
             except ValidationFailed as exc:
-                _form_errors_from(form, exc)
+                form_errors_from(form, exc)
             except Conflict as exc:
                 error, status = exc.message, 409
             else:
@@ -317,7 +283,7 @@ def document_approve_page(
     try:
         document = document_approve(actor=actor, document=document, topics=topics)
     except ValidationFailed as exc:
-        _form_errors_from(form, exc)
+        form_errors_from(form, exc)
         return _render_detail(request, actor, spec, document, approve_form=form, status=422)
     except Conflict as exc:
         return _render_detail(request, actor, spec, document, error=exc.message, status=409)
@@ -341,169 +307,7 @@ def text_preview_partial(request: HttpRequest, actor: Actor) -> HttpResponse:
 def template_pdf_page(request: HttpRequest, actor: Actor, document_id: int) -> HttpResponse:
     """A printable blank copy of a consent form version (marked while not approved)."""
     template = access_consent_template(actor=actor, template_id=document_id)
-    return _pdf_response(
+    return pdf_response(
         consent_template_preview_pdf(template=template),
         f"consent-form-version-{template.version}.pdf",
-    )
-
-
-# ---------------------------------------------------------------- a patient's consent (staff)
-
-
-def _render_patient(
-    request: HttpRequest,
-    actor: Actor,
-    patient: Patient,
-    *,
-    sign_form: SignForm | None = None,
-    withdraw_form: WithdrawForm | None = None,
-    error: str = "",
-    status: int = 200,
-) -> HttpResponse:
-    consent_state = consent_status(patient=patient)
-    template = consent_state.template
-    can_sign = (
-        actor.has(ConsentPerm.RECORD_CONSENT)
-        and template is not None
-        and not consent_state.is_current
-    )
-    history = list(consent_list(patient=patient))
-    can_withdraw = actor.has(ConsentPerm.WITHDRAW_CONSENT) and any(
-        not c.is_withdrawn for c in history
-    )
-    shown = (
-        consent_state.consent.template
-        if consent_state.is_current and consent_state.consent
-        else template
-    )
-    if can_sign and sign_form is None and template is not None:
-        sign_form = SignForm(initial={"template_id": template.pk})
-    if can_withdraw and withdraw_form is None:
-        withdraw_form = WithdrawForm()
-    return render(
-        request,
-        "consent/patient_consent.html",
-        {
-            "patient": patient,
-            "status": consent_state,
-            "shown": shown,
-            "blocks": text_blocks(shown.body) if shown is not None else [],
-            "history": history,
-            "sign_form": sign_form if can_sign else None,
-            "withdraw_form": withdraw_form if can_withdraw else None,
-            "error": error,
-        },
-        status=status,
-    )
-
-
-@require_GET
-@with_actor
-def patient_consent_page(request: HttpRequest, actor: Actor, patient_id: int) -> HttpResponse:
-    """A patient's consent: status, the text to read, signing and withdrawal."""
-    patient = access_patient_consent(actor=actor, patient_id=patient_id)
-    return _render_patient(request, actor, patient)
-
-
-@require_POST
-@with_actor
-def patient_sign_page(request: HttpRequest, actor: Actor, patient_id: int) -> HttpResponse:
-    """Record the patient's signature, taken in person."""
-    patient = access_patient_consent(
-        actor=actor,
-        patient_id=patient_id,
-        need=ConsentPerm.RECORD_CONSENT,
-        action=AuditAction.CREATE,
-    )
-    form = SignForm(request.POST)
-    error = ""
-    if form.is_valid():
-        try:
-            consent_sign(
-                actor=actor,
-                patient=patient,
-                template_id=form.cleaned_data["template_id"],
-                signed_name=form.cleaned_data["signed_name"],
-                confirmed=form.cleaned_data["confirmed"],
-                staff_attested=form.cleaned_data["staff_attested"],
-            )
-        except ValidationFailed as exc:
-            _form_errors_from(form, exc)
-        except Conflict as exc:
-            error = exc.message
-        else:
-            messages.success(request, "Consent signed. The PDF copy is stored with the record.")
-            return redirect("consent:patient", patient_id=patient.pk)
-    # Showing the page again reads the consent record: the gate audits that read.
-    patient = access_patient_consent(actor=actor, patient_id=patient_id)
-    return _render_patient(
-        request, actor, patient, sign_form=form, error=error, status=409 if error else 422
-    )
-
-
-@require_POST
-@with_actor
-def patient_withdraw_page(request: HttpRequest, actor: Actor, patient_id: int) -> HttpResponse:
-    """Record that the patient withdrew consent; scheduling is blocked from now on."""
-    patient = access_patient_consent(
-        actor=actor,
-        patient_id=patient_id,
-        need=ConsentPerm.WITHDRAW_CONSENT,
-        action=AuditAction.UPDATE,
-    )
-    form = WithdrawForm(request.POST)
-    error = ""
-    if form.is_valid():
-        try:
-            consent_withdraw_service(
-                actor=actor, patient=patient, reason=form.cleaned_data["reason"]
-            )
-        except ValidationFailed as exc:
-            _form_errors_from(form, exc)
-        except Conflict as exc:
-            error = exc.message
-        else:
-            messages.success(request, "Withdrawal recorded. No treatment session can be scheduled.")
-            return redirect("consent:patient", patient_id=patient.pk)
-    patient = access_patient_consent(actor=actor, patient_id=patient_id)
-    return _render_patient(
-        request, actor, patient, withdraw_form=form, error=error, status=409 if error else 422
-    )
-
-
-def _pdf_response(pdf: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Content-Length"] = str(len(pdf))
-    return response
-
-
-@require_GET
-@with_actor
-def consent_pdf_page(request: HttpRequest, actor: Actor, consent_id: int) -> HttpResponse:
-    """Download the PDF copy made when the patient signed, byte for byte."""
-    consent = access_consent(actor=actor, consent_id=consent_id)
-    return _pdf_response(
-        consent_pdf(consent=consent),
-        f"consent-{consent.pk}-version-{consent.template.version}.pdf",
-    )
-
-
-# ---------------------------------------------------------------- education page (readers)
-
-
-@require_GET
-@with_actor
-def education_page(request: HttpRequest, actor: Actor) -> HttpResponse:
-    """The clinic's approved education page, with the crisis numbers, for patients and staff."""
-    reading = access_education_reading(actor=actor)
-    page = reading.page
-    return render(
-        request,
-        "consent/education.html",
-        {
-            "clinic": reading.clinic,
-            "page": page,
-            "blocks": text_blocks(page.body) if page is not None else [],
-        },
     )
