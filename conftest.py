@@ -16,7 +16,7 @@ from keel.patients.tests.factories import PatientFactory, PsychiatristOfRecordFa
 
 # Transactional and live-server tests flush the database at teardown; the audit
 # table's append-only triggers are lifted for that flush only.
-pytest_plugins = ["keel.audit.tests.plugin"]
+pytest_plugins = ["keel.audit.tests.plugin", "tests.browser.fixtures"]
 
 
 @dataclass

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-
 from datetime import timedelta
 
 from django.db import transaction
@@ -13,7 +12,6 @@ from keel.accounts.models import Clinic, User
 from keel.accounts.roles import AccountType, Role
 from keel.accounts.selectors import Actor, actor_build
 from keel.accounts.services import clinic_create, outside_user_create, staff_user_create
-from keel.demo import data
 from keel.consent.models import CONSENT_TOPICS, EDUCATION_TOPICS
 from keel.consent.services import (
     consent_sign,
@@ -23,6 +21,7 @@ from keel.consent.services import (
     education_page_install_sample,
 )
 from keel.coordination.services import letter_generate, plan_acknowledge
+from keel.demo import data
 from keel.intake.models import DecisionOutcome
 from keel.intake.services import (
     baseline_rating_record,
@@ -130,7 +129,9 @@ def _load_pathway(*, clinic: Clinic, users: dict[str, User], patients: dict[str,
     physician = _actor(users["okafor"], clinic)
     admin = _actor(users["lee"], clinic)
     template = consent_template_install_sample(clinic=clinic, actor=admin)
-    consent_template_approve(actor=admin, template=template, topics=[t.code for t in CONSENT_TOPICS])
+    consent_template_approve(
+        actor=admin, template=template, topics=[t.code for t in CONSENT_TOPICS]
+    )
     page = education_page_install_sample(clinic=clinic, actor=admin)
     education_page_approve(actor=admin, page=page, topics=[t.code for t in EDUCATION_TOPICS])
     level_date = timezone.localdate() - timedelta(days=data.LEVEL_AGE_DAYS)

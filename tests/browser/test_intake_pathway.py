@@ -16,7 +16,7 @@ from playwright.sync_api import Page, expect
 
 from keel.demo import data as demo
 from keel.demo.services import demo_load
-from tests.browser.conftest import axe_violations, screenshot
+from tests.browser.fixtures import axe_violations, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -61,7 +61,9 @@ def test_patient_walks_from_evaluation_to_cleared(page: Page, live_server: objec
     page.get_by_label("ICD-10-CM code").fill("F31.81")
     page.get_by_label("Bipolar disorder type").select_option("bipolar_ii")
     page.get_by_label("Current episode").select_option("depressed")
-    for name in page.locator("input[type=radio][value=false]").evaluate_all("els => els.map(e => e.name)"):
+    for name in page.locator("input[type=radio][value=false]").evaluate_all(
+        "els => els.map(e => e.name)"
+    ):
         _tick(page, f"input[name={name}][value={'true' if name in YES else 'false'}]")
     _tick(page, "input[name=antimanic_agents][value=lithium]")
     page.get_by_label("Lithium level (mmol/L)").fill("0.7")
@@ -73,7 +75,9 @@ def test_patient_walks_from_evaluation_to_cleared(page: Page, live_server: objec
     page.get_by_role("button", name="Save draft").click()
     expect(page.get_by_role("status")).to_contain_text("Evaluation saved")
     for instrument_id, answers in RATINGS.items():
-        page.goto(f"{page.url.split('/intake/')[0]}/intake/patients/{_patient_id(page)}/ratings/{instrument_id}/")
+        page.goto(
+            f"{page.url.split('/intake/')[0]}/intake/patients/{_patient_id(page)}/ratings/{instrument_id}/"
+        )
         for number, value in enumerate(answers, start=1):
             if value is not None:
                 page.locator(f"select[name=item_{number}]").select_option(str(value))
@@ -90,7 +94,9 @@ def test_patient_walks_from_evaluation_to_cleared(page: Page, live_server: objec
     page.get_by_role("link", name="Intake and eligibility").click()
     page.get_by_role("link", name="Review and decide").click()
     _tick(page, "input[name=outcome][value=eligible]")
-    page.get_by_label("Proposed treatment plan").fill("IV racemic ketamine 0.5 mg/kg, six sessions.")
+    page.get_by_label("Proposed treatment plan").fill(
+        "IV racemic ketamine 0.5 mg/kg, six sessions."
+    )
     page.get_by_label("Mood-stabilizer plan").fill("Continue lithium; level before session four.")
     assert axe_violations(page) == []
     page.get_by_role("button", name="Record decision").click()
@@ -114,7 +120,7 @@ def test_patient_walks_from_evaluation_to_cleared(page: Page, live_server: objec
 
     # Dr Reyes, in her own restricted login, acknowledges the plan.
     _sign_in(page, base, "reyes")
-    page.get_by_role("link", name="My patients").click()
+    page.get_by_role("link", name="My patients", exact=True).click()
     expect(page.get_by_test_id("my-patients")).not_to_contain_text("Quill, Harper")
     page.get_by_role("link", name="Ellery, Jordan").click()
     page.get_by_text(re.compile("I have read the plan")).click()
@@ -133,7 +139,9 @@ def _patient_id(page: Page) -> str:
     return match.group(1)
 
 
-def test_psychosis_history_is_blocked_until_a_reasoned_override(page: Page, live_server: object) -> None:
+def test_psychosis_history_is_blocked_until_a_reasoned_override(
+    page: Page, live_server: object
+) -> None:
     demo_load()
     base = str(live_server)
     _sign_in(page, base, "okafor")
@@ -142,7 +150,9 @@ def test_psychosis_history_is_blocked_until_a_reasoned_override(page: Page, live
     expect(page.get_by_text("override needs a reason").first).to_be_visible()
     page.get_by_role("link", name="Review and decide").click()
     _tick(page, "input[name=outcome][value=eligible]")
-    page.get_by_label("Proposed treatment plan").fill("IV racemic ketamine 0.5 mg/kg, six sessions.")
+    page.get_by_label("Proposed treatment plan").fill(
+        "IV racemic ketamine 0.5 mg/kg, six sessions."
+    )
     page.get_by_label("Mood-stabilizer plan").fill("Continue valproate; level before session one.")
     page.get_by_role("button", name="Record decision").click()
     expect(page.get_by_role("alert").first).to_contain_text("Reason for accepting despite")
@@ -152,4 +162,6 @@ def test_psychosis_history_is_blocked_until_a_reasoned_override(page: Page, live
     )
     page.get_by_role("button", name="Record decision").click()
     expect(page.get_by_text("Eligible, decided by")).to_be_visible()
-    expect(page.get_by_role("table").last).to_contain_text("eligibility.psychosis.history: One brief")
+    expect(page.get_by_role("table").last).to_contain_text(
+        "eligibility.psychosis.history: One brief"
+    )

@@ -12,7 +12,7 @@ from keel.accounts.roles import Role
 from keel.accounts.tests.factories import TEST_PASSWORD, ClinicFactory, staff_member
 from keel.demo import data as demo
 from keel.demo.services import demo_load
-from tests.browser.conftest import axe_violations, screenshot
+from tests.browser.fixtures import axe_violations, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

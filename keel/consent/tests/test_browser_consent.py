@@ -17,7 +17,7 @@ from keel.consent.services import (
 )
 from keel.consent.tests.factories import ALL_CONSENT_TOPICS, ALL_EDUCATION_TOPICS
 from keel.patients.tests.factories import PatientFactory
-from tests.browser.conftest import axe_violations, screenshot
+from tests.browser.fixtures import axe_violations, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -57,7 +57,10 @@ def test_demo_shows_the_pathway_personas() -> None:
         patient = Patient.objects.get(given_name=name)
         evaluation = evaluation_current(patient=patient)
         assert evaluation is not None and evaluation.status == "draft"
-        review = review_run(protocol=protocol_for_clinic(patient.clinic_id), facts=evaluation_facts(evaluation=evaluation))
+        review = review_run(
+            protocol=protocol_for_clinic(patient.clinic_id),
+            facts=evaluation_facts(evaluation=evaluation),
+        )
         assert review.missing_blocking == []
         fired[name] = {f.rule_id for f in review.overridable}
     assert "eligibility.psychosis.history" in fired["Drew"]

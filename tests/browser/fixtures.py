@@ -1,4 +1,7 @@
-"""Playwright driving Debian's Chromium (never a downloaded browser).
+"""Playwright driving Debian's Chromium (never a downloaded browser): a pytest plugin.
+
+Loaded once for the whole suite from the root ``conftest.py``, so every app's
+browser tests share one sync Playwright per process (Playwright refuses two).
 
 Without Chromium the tests are skipped with a visible reason, unless
 KEEL_REQUIRE_BROWSER=1 (set by `make test-browser` in CI), where a missing
