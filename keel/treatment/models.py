@@ -1,0 +1,307 @@
+"""Treatment courses, sessions as a state machine, pre-session checks, vitals and doses."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from keel.common.models import BaseModel
+from keel.intake.models import EligibilityDecision
+from keel.patients.models import Patient
+
+# Physiological plausibility bounds for entered vitals (input validation, not clinical
+# thresholds): values outside them are typing errors and are refused with a 4xx.
+SYSTOLIC_RANGE = (50, 260)
+DIASTOLIC_RANGE = (20, 160)
+HEART_RATE_RANGE = (20, 250)
+SPO2_RANGE = (50, 100)
+RESPIRATORY_RATE_RANGE = (4, 60)
+
+
+def _bounded(low: int, high: int) -> list[MinValueValidator | MaxValueValidator]:
+    return [MinValueValidator(low), MaxValueValidator(high)]
+
+
+class Route(models.TextChoices):
+    IV_RACEMIC_KETAMINE = "iv_racemic_ketamine", _("IV racemic ketamine")
+    INTRANASAL_ESKETAMINE = "intranasal_esketamine", _("Intranasal esketamine")
+    IM_RACEMIC_KETAMINE = "im_racemic_ketamine", _("IM racemic ketamine")
+
+
+class CourseStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    ACTIVE = "active", _("Active")
+    COMPLETED = "completed", _("Completed")
+    STOPPED = "stopped", _("Stopped")
+
+
+class TreatmentCourse(BaseModel):
+    """Route, dose plan and planned sessions (induction, then maintenance). Maps to FHIR CarePlan."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="courses")
+    decision = models.ForeignKey(
+        EligibilityDecision, on_delete=models.PROTECT, related_name="courses"
+    )
+    route = models.CharField(_("route"), max_length=32, choices=Route.choices)
+    dose_mg_per_kg = models.DecimalField(
+        _("dose (mg/kg)"),
+        max_digits=4,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.05")), MaxValueValidator(Decimal("2.00"))],
+    )
+    esketamine_dose_mg = models.PositiveSmallIntegerField(
+        _("esketamine dose (mg)"), null=True, blank=True
+    )
+    induction_sessions = models.PositiveSmallIntegerField(
+        _("induction sessions"), validators=_bounded(1, 24)
+    )
+    maintenance_sessions = models.PositiveSmallIntegerField(
+        _("maintenance sessions"), default=0, validators=[MaxValueValidator(104)]
+    )
+    schedule_note = models.TextField(_("schedule"), blank=True, max_length=2000)
+    status = models.CharField(
+        max_length=16, choices=CourseStatus.choices, default=CourseStatus.PLANNED
+    )
+    activated_at = models.DateTimeField(null=True, blank=True)
+    activated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    ended_at = models.DateTimeField(null=True, blank=True)
+    end_reason = models.TextField(blank=True, max_length=2000)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient"],
+                condition=models.Q(status__in=["planned", "active"]),
+                name="course_one_open_per_patient",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(
+                        route="intranasal_esketamine",
+                        esketamine_dose_mg__isnull=False,
+                        dose_mg_per_kg__isnull=True,
+                    )
+                    | (
+                        ~models.Q(route="intranasal_esketamine")
+                        & models.Q(dose_mg_per_kg__isnull=False, esketamine_dose_mg__isnull=True)
+                    )
+                ),
+                name="course_dose_matches_route",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_route_display()} course for patient {self.patient_id} ({self.status})"
+
+
+class SessionState(models.TextChoices):
+    SCHEDULED = "scheduled", _("Scheduled")
+    CHECKED_IN = "checked_in", _("Checked in")
+    PRE_CHECKS = "pre_checks", _("Pre-session checks")
+    DOSING = "dosing", _("Dosing")
+    MONITORING = "monitoring", _("Monitoring")
+    RECOVERY = "recovery", _("Recovery")
+    DISCHARGED = "discharged", _("Discharged")
+    ABORTED = "aborted", _("Aborted")
+
+
+class TreatmentSession(BaseModel):
+    """One dosing visit and its state machine (never call it Session). Maps to FHIR Encounter."""
+
+    course = models.ForeignKey(TreatmentCourse, on_delete=models.PROTECT, related_name="sessions")
+    patient = models.ForeignKey(
+        Patient, on_delete=models.PROTECT, related_name="treatment_sessions"
+    )
+    number = models.PositiveSmallIntegerField()
+    scheduled_for = models.DateTimeField()
+    state = models.CharField(
+        max_length=16, choices=SessionState.choices, default=SessionState.SCHEDULED
+    )
+    state_changed_at = models.DateTimeField(null=True, blank=True)
+    abort_reason = models.TextField(blank=True, max_length=2000)
+    escort_name = models.CharField(_("escort's name"), max_length=200, blank=True)
+    escort_phone = models.CharField(_("escort's phone"), max_length=32, blank=True)
+    dose_started_at = models.DateTimeField(null=True, blank=True)
+    infusion_ended_at = models.DateTimeField(null=True, blank=True)
+    discharged_at = models.DateTimeField(null=True, blank=True)
+    lock_version = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["scheduled_for", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["course", "number"], name="session_number_unique_in_course"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Session {self.number} of course {self.course_id} ({self.state})"
+
+
+class PrecheckOutcomeChoice(models.TextChoices):
+    GO = "go", _("Go")
+    NEEDS_PHYSICIAN = "needs_physician", _("Needs physician")
+    NO_GO = "no_go", _("No-go")
+
+
+class PreSessionCheck(models.Model):
+    """The go / needs physician / no-go checklist with its provenance. Append-only."""
+
+    session = models.ForeignKey(
+        TreatmentSession, on_delete=models.PROTECT, related_name="prechecks"
+    )
+    outcome = models.CharField(max_length=20, choices=PrecheckOutcomeChoice.choices)
+    protocol_id = models.CharField(max_length=64)
+    protocol_version = models.CharField(max_length=32)
+    facts = models.JSONField()
+    findings = models.JSONField()
+    fired_rule_ids = models.JSONField(default=list)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField()
+    physician_override_reason = models.TextField(blank=True, max_length=2000)
+    physician = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    physician_decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-recorded_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Pre-check {self.get_outcome_display()} for session {self.session_id}"
+
+
+class VitalContext(models.TextChoices):
+    PRE_DOSE = "pre_dose", _("Before dosing")
+    RECHECK = "recheck", _("Re-check after rest")
+    DURING = "during", _("During monitoring")
+    RECOVERY = "recovery", _("Recovery")
+
+
+class VitalSigns(models.Model):
+    """One set of vital signs. Maps to FHIR Observation (vital-signs profile)."""
+
+    session = models.ForeignKey(TreatmentSession, on_delete=models.PROTECT, related_name="vitals")
+    context = models.CharField(max_length=16, choices=VitalContext.choices)
+    taken_at = models.DateTimeField()
+    systolic_bp = models.PositiveSmallIntegerField(
+        _("systolic BP (mmHg)"), validators=_bounded(*SYSTOLIC_RANGE)
+    )
+    diastolic_bp = models.PositiveSmallIntegerField(
+        _("diastolic BP (mmHg)"), validators=_bounded(*DIASTOLIC_RANGE)
+    )
+    heart_rate = models.PositiveSmallIntegerField(
+        _("heart rate (/min)"), validators=_bounded(*HEART_RATE_RANGE)
+    )
+    spo2 = models.PositiveSmallIntegerField(_("SpO2 (%)"), validators=_bounded(*SPO2_RANGE))
+    respiratory_rate = models.PositiveSmallIntegerField(
+        _("respiratory rate (/min)"),
+        null=True,
+        blank=True,
+        validators=_bounded(*RESPIRATORY_RATE_RANGE),
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    idempotency_key = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["taken_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(systolic_bp__gt=models.F("diastolic_bp")),
+                name="vitals_systolic_above_diastolic",
+            ),
+            models.UniqueConstraint(
+                fields=["session", "idempotency_key"],
+                condition=~models.Q(idempotency_key=""),
+                name="vitals_idempotency_key_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.systolic_bp}/{self.diastolic_bp} at {self.taken_at:%H:%M}"
+
+
+class DoseAdministration(models.Model):
+    """What was given (high-alert medicine: a second clinician verifies before it starts)."""
+
+    session = models.OneToOneField(TreatmentSession, on_delete=models.PROTECT, related_name="dose")
+    route = models.CharField(max_length=32, choices=Route.choices)
+    drug = models.CharField(max_length=64)
+    concentration_mg_per_ml = models.DecimalField(
+        max_digits=6, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
+    )
+    lot = models.CharField(max_length=64)
+    dosing_weight_kg = models.DecimalField(max_digits=5, decimal_places=1, null=True, blank=True)
+    dose_mg = models.DecimalField(max_digits=7, decimal_places=2)
+    volume_ml = models.DecimalField(max_digits=7, decimal_places=2)
+    calculation = models.JSONField(help_text=_("The arithmetic, one line per step."))
+    prepared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    prepared_at = models.DateTimeField()
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    verified_at = models.DateTimeField(null=True, blank=True)
+    administered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    started_at = models.DateTimeField(null=True, blank=True)
+    stopped_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(verified_by__isnull=True)
+                | ~models.Q(verified_by=models.F("prepared_by")),
+                name="dose_verifier_is_a_second_clinician",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(started_at__isnull=True) | models.Q(verified_at__isnull=False),
+                name="dose_verified_before_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dose_mg} mg {self.drug} for session {self.session_id}"
+
+
+class SessionEventKind(models.TextChoices):
+    STOP_RULE = "stop_rule", _("Stop or pause rule fired")
+    INTERVENTION = "intervention", _("Intervention")
+    ADVERSE_EVENT = "adverse_event", _("Adverse event")
+    NOTE = "note", _("Note")
+    TRANSITION = "transition", _("State change")
+
+
+class SessionEvent(models.Model):
+    """Something that happened in a session: a fired stop rule, an intervention, a note."""
+
+    session = models.ForeignKey(TreatmentSession, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(max_length=20, choices=SessionEventKind.choices)
+    rule_id = models.CharField(max_length=120, blank=True)
+    text = models.TextField(max_length=4000)
+    data = models.JSONField(default=dict)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["recorded_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.text[:40]}"
