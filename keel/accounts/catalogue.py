@@ -59,6 +59,13 @@ class CoordinationPerm(Perm):
     WRITE_LETTER = "coordination.write_letter"
 
 
+class TreatmentPerm(Perm):
+    VIEW_SESSIONS = "treatment.view_sessions"
+    RUN_SESSIONS = "treatment.run_sessions"
+    PLAN_COURSES = "treatment.plan_courses"
+    PHYSICIAN_DECISIONS = "treatment.physician_decisions"
+
+
 PERMISSION_LABELS: dict[Perm, str] = {
     PatientPerm.VIEW_DEMOGRAPHICS: "See patients' names, contact details and demographics",
     PatientPerm.VIEW_CLINICAL: "See patients' clinical records",
@@ -79,6 +86,10 @@ PERMISSION_LABELS: dict[Perm, str] = {
     CoordinationPerm.ACKNOWLEDGE_PLAN: "Acknowledge a treatment plan (psychiatrist of record)",
     CoordinationPerm.RECORD_ACK_EXCEPTION: "Record why the psychiatrist's acknowledgement was impossible",
     CoordinationPerm.WRITE_LETTER: "Generate coordination letters",
+    TreatmentPerm.VIEW_SESSIONS: "See treatment courses and sessions",
+    TreatmentPerm.RUN_SESSIONS: "Record sessions: check-in, checks, vitals, doses, discharge",
+    TreatmentPerm.PLAN_COURSES: "Plan and activate treatment courses (physicians)",
+    TreatmentPerm.PHYSICIAN_DECISIONS: "Override a no-go or a discharge criterion with a reason",
 }
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
@@ -98,6 +109,10 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
             CoordinationPerm.INVITE_PSYCHIATRIST,
             CoordinationPerm.RECORD_ACK_EXCEPTION,
             CoordinationPerm.WRITE_LETTER,
+            TreatmentPerm.VIEW_SESSIONS,
+            TreatmentPerm.RUN_SESSIONS,
+            TreatmentPerm.PLAN_COURSES,
+            TreatmentPerm.PHYSICIAN_DECISIONS,
         }
     ),
     Role.NURSE: frozenset(
@@ -114,6 +129,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
             CoordinationPerm.VIEW_COORDINATION,
             CoordinationPerm.INVITE_PSYCHIATRIST,
             CoordinationPerm.WRITE_LETTER,
+            TreatmentPerm.VIEW_SESSIONS,
+            TreatmentPerm.RUN_SESSIONS,
         }
     ),
     # Front desk registers patients, keeps contacts current and sees whether
@@ -161,6 +178,7 @@ ALL_PERMISSIONS: tuple[Perm, ...] = (
     *IntakePerm,
     *ConsentPerm,
     *CoordinationPerm,
+    *TreatmentPerm,
 )
 
 
@@ -183,6 +201,8 @@ class TokenScope(StrEnum):
     CONSENT_WRITE = "consent:write"
     COORDINATION_READ = "coordination:read"
     COORDINATION_WRITE = "coordination:write"
+    TREATMENT_READ = "treatment:read"
+    TREATMENT_WRITE = "treatment:write"
 
 
 SCOPE_PERMISSIONS: dict[TokenScope, frozenset[Perm]] = {
@@ -208,6 +228,10 @@ SCOPE_PERMISSIONS: dict[TokenScope, frozenset[Perm]] = {
             CoordinationPerm.RECORD_ACK_EXCEPTION,
             CoordinationPerm.WRITE_LETTER,
         }
+    ),
+    TokenScope.TREATMENT_READ: frozenset({PatientPerm.VIEW_CLINICAL, TreatmentPerm.VIEW_SESSIONS}),
+    TokenScope.TREATMENT_WRITE: frozenset(
+        {TreatmentPerm.RUN_SESSIONS, TreatmentPerm.PLAN_COURSES, TreatmentPerm.PHYSICIAN_DECISIONS}
     ),
 }
 
