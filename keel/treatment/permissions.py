@@ -7,6 +7,7 @@ from keel.accounts.selectors import Actor
 from keel.audit.models import AuditAction
 from keel.audit.services import audit_denied, audit_record
 from keel.common.exceptions import NotFound
+from keel.patients.models import Patient
 from keel.patients.permissions import access_patient
 from keel.treatment.models import TreatmentSession
 from keel.treatment.selectors import session_get
@@ -46,3 +47,27 @@ def access_session(
             patient_id=session.patient_id,
         )
     return session
+
+
+def access_patient_treatment(
+    *,
+    actor: Actor,
+    patient_id: int,
+    need: TreatmentPerm = TreatmentPerm.VIEW_SESSIONS,
+    action: AuditAction = AuditAction.READ,
+) -> Patient:
+    """Return the patient if the actor may ``need`` their treatment record; else audit and 404."""
+    # The treatment permission itself.
+    if not actor.has(need):
+        audit_denied(
+            actor=actor,
+            action=action,
+            object_type="treatment_course",
+            object_id=patient_id,
+            detail={"need": need.value},
+        )
+        raise NotFound()
+    # Clinical scope (access_patient audits its own denial and the patient read).
+    return access_patient(
+        actor=actor, patient_id=patient_id, need=PatientPerm.VIEW_CLINICAL, action=action
+    )

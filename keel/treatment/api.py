@@ -1,0 +1,221 @@
+"""/api/v1/treatment: courses, sessions and their transitions, vitals."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from django.http import HttpRequest
+from ninja import Path, Router, Status
+
+from keel.accounts.catalogue import TreatmentPerm
+from keel.accounts.selectors import Actor
+from keel.audit.models import AuditAction
+from keel.common.exceptions import NotFound
+from keel.common.schemas import ErrorOut
+from keel.treatment.models import Route, TreatmentCourse, TreatmentSession, VitalContext, VitalSigns
+from keel.treatment.permissions import access_patient_treatment, access_session
+from keel.treatment.schemas import (
+    AbortIn,
+    CheckInIn,
+    CourseCreateIn,
+    CourseOut,
+    SessionOut,
+    SessionScheduleIn,
+    VitalsIn,
+    VitalsOut,
+)
+from keel.treatment.selectors import course_open, vitals_list
+from keel.treatment.services import (
+    course_activate,
+    course_create,
+    session_abort,
+    session_check_in,
+    session_schedule,
+    session_start_prechecks,
+    vitals_record,
+)
+
+router = Router()
+
+Id = Annotated[int, Path(ge=1, le=2**63 - 1)]
+ERRORS: dict[int, type[ErrorOut]] = {
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    409: ErrorOut,
+    422: ErrorOut,
+}
+
+
+def _actor(request: HttpRequest) -> Actor:
+    auth = request.auth  # type: ignore[attr-defined]  # set by Ninja after authentication
+    if not isinstance(auth, Actor):
+        raise NotFound()
+    return auth
+
+
+def _course(actor: Actor, patient_id: int, *, action: AuditAction) -> TreatmentCourse:
+    patient = access_patient_treatment(actor=actor, patient_id=patient_id, action=action)
+    course = course_open(patient=patient)
+    if course is None:
+        raise NotFound("The patient has no planned or active course.")
+    return course
+
+
+@router.post(
+    "/patients/{patient_id}/course",
+    response={201: CourseOut, **ERRORS},
+    operation_id="course_create",
+)
+def course_create_api(
+    request: HttpRequest, patient_id: Id, payload: CourseCreateIn
+) -> Status[TreatmentCourse]:
+    """Plan a course for an eligible patient (physicians)."""
+    actor = _actor(request)
+    patient = access_patient_treatment(
+        actor=actor, patient_id=patient_id, action=AuditAction.CREATE
+    )
+    course = course_create(
+        actor=actor,
+        patient=patient,
+        route=Route(payload.route),
+        dose_mg_per_kg=payload.dose_mg_per_kg,
+        esketamine_dose_mg=payload.esketamine_dose_mg,
+        induction_sessions=payload.induction_sessions,
+        maintenance_sessions=payload.maintenance_sessions,
+        schedule_note=payload.schedule_note,
+    )
+    return Status(201, course)
+
+
+@router.get(
+    "/patients/{patient_id}/course", response={200: CourseOut, **ERRORS}, operation_id="course_get"
+)
+def course_get_api(request: HttpRequest, patient_id: Id) -> TreatmentCourse:
+    """The patient's planned or active course."""
+    return _course(_actor(request), patient_id, action=AuditAction.READ)
+
+
+@router.post(
+    "/patients/{patient_id}/course/activate",
+    response={200: CourseOut, **ERRORS},
+    operation_id="course_activate",
+)
+def course_activate_api(request: HttpRequest, patient_id: Id) -> TreatmentCourse:
+    """Activate the planned course: the patient must be cleared for a first session."""
+    actor = _actor(request)
+    return course_activate(
+        actor=actor, course=_course(actor, patient_id, action=AuditAction.UPDATE)
+    )
+
+
+@router.post(
+    "/patients/{patient_id}/sessions",
+    response={201: SessionOut, **ERRORS},
+    operation_id="session_schedule",
+)
+def session_schedule_api(
+    request: HttpRequest, patient_id: Id, payload: SessionScheduleIn
+) -> Status[TreatmentSession]:
+    """Book the next session of the active course."""
+    actor = _actor(request)
+    course = _course(actor, patient_id, action=AuditAction.CREATE)
+    return Status(
+        201, session_schedule(actor=actor, course=course, scheduled_for=payload.scheduled_for)
+    )
+
+
+@router.get(
+    "/sessions/{session_id}", response={200: SessionOut, **ERRORS}, operation_id="session_get"
+)
+def session_get_api(request: HttpRequest, session_id: Id) -> TreatmentSession:
+    """One session."""
+    return access_session(actor=_actor(request), session_id=session_id)
+
+
+def _run(request: HttpRequest, session_id: int) -> tuple[Actor, TreatmentSession]:
+    actor = _actor(request)
+    session = access_session(
+        actor=actor,
+        session_id=session_id,
+        need=TreatmentPerm.RUN_SESSIONS,
+        action=AuditAction.UPDATE,
+    )
+    return actor, session
+
+
+@router.post(
+    "/sessions/{session_id}/check-in",
+    response={200: SessionOut, **ERRORS},
+    operation_id="session_check_in",
+)
+def session_check_in_api(
+    request: HttpRequest, session_id: Id, payload: CheckInIn
+) -> TreatmentSession:
+    """The patient arrived; record the escort."""
+    actor, session = _run(request, session_id)
+    return session_check_in(
+        actor=actor,
+        session=session,
+        escort_name=payload.escort_name,
+        escort_phone=payload.escort_phone,
+    )
+
+
+@router.post(
+    "/sessions/{session_id}/pre-checks",
+    response={200: SessionOut, **ERRORS},
+    operation_id="session_start_prechecks",
+)
+def session_start_prechecks_api(request: HttpRequest, session_id: Id) -> TreatmentSession:
+    """Begin the pre-session checklist."""
+    actor, session = _run(request, session_id)
+    return session_start_prechecks(actor=actor, session=session)
+
+
+@router.post(
+    "/sessions/{session_id}/abort",
+    response={200: SessionOut, **ERRORS},
+    operation_id="session_abort",
+)
+def session_abort_api(request: HttpRequest, session_id: Id, payload: AbortIn) -> TreatmentSession:
+    """End the session before discharge, with the reason."""
+    actor, session = _run(request, session_id)
+    return session_abort(actor=actor, session=session, reason=payload.reason)
+
+
+@router.post(
+    "/sessions/{session_id}/vitals",
+    response={201: VitalsOut, **ERRORS},
+    operation_id="vitals_record",
+)
+def vitals_record_api(
+    request: HttpRequest, session_id: Id, payload: VitalsIn
+) -> Status[VitalSigns]:
+    """Record a set of vital signs (an idempotency key makes retries safe)."""
+    actor, session = _run(request, session_id)
+    vitals = vitals_record(
+        actor=actor,
+        session=session,
+        context=VitalContext(payload.context),
+        systolic_bp=payload.systolic_bp,
+        diastolic_bp=payload.diastolic_bp,
+        heart_rate=payload.heart_rate,
+        spo2=payload.spo2,
+        respiratory_rate=payload.respiratory_rate,
+        taken_at=payload.taken_at,
+        idempotency_key=payload.idempotency_key,
+    )
+    return Status(201, vitals)
+
+
+@router.get(
+    "/sessions/{session_id}/vitals",
+    response={200: list[VitalsOut], **ERRORS},
+    operation_id="vitals_list",
+)
+def vitals_list_api(request: HttpRequest, session_id: Id) -> list[VitalSigns]:
+    """The session's vital signs in time order."""
+    session = access_session(actor=_actor(request), session_id=session_id)
+    return list(vitals_list(session=session))

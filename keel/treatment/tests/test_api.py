@@ -1,0 +1,155 @@
+"""/api/v1/treatment: plan, activate, schedule, check in, vitals; bad input names the field."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from conftest import World
+from keel.treatment.models import SessionState, TreatmentSession
+from keel.treatment.services import session_check_in
+from keel.treatment.tests.helpers import cleared_patient
+
+pytestmark = pytest.mark.django_db
+
+
+def _post(client: Client, url: str, body: object = None) -> tuple[int, dict[str, object]]:
+    response = client.post(url, json.dumps(body or {}), content_type="application/json")
+    return response.status_code, response.json()
+
+
+def test_course_to_checked_in_session_through_the_api(world: World) -> None:
+    cleared_patient(world)
+    physician, nurse = world.client("physician_x"), world.client("nurse_x")
+    base = f"/api/v1/treatment/patients/{world.patient_a.pk}"
+    status, course = _post(
+        physician,
+        f"{base}/course",
+        {"route": "iv_racemic_ketamine", "dose_mg_per_kg": "0.50", "induction_sessions": 6},
+    )
+    assert status == 201, course
+    status, course = _post(physician, f"{base}/course/activate")
+    assert (status, course["status"]) == (200, "active"), course
+    when = (timezone.now() + dt.timedelta(hours=2)).isoformat()
+    status, session = _post(nurse, f"{base}/sessions", {"scheduled_for": when})
+    assert (status, session["number"]) == (201, 1), session
+    status, session = _post(
+        nurse,
+        f"/api/v1/treatment/sessions/{session['id']}/check-in",
+        {"escort_name": "Robin Ellery", "escort_phone": "+1 555 0100 222"},
+    )
+    assert (status, session["state"]) == (200, SessionState.CHECKED_IN)
+    status, vitals = _post(
+        nurse,
+        f"/api/v1/treatment/sessions/{session['id']}/vitals",
+        {
+            "context": "pre_dose",
+            "systolic_bp": 126,
+            "diastolic_bp": 82,
+            "heart_rate": 70,
+            "spo2": 98,
+            "idempotency_key": "pre-1",
+        },
+    )
+    assert status == 201, vitals
+    again = _post(
+        nurse,
+        f"/api/v1/treatment/sessions/{session['id']}/vitals",
+        {
+            "context": "pre_dose",
+            "systolic_bp": 126,
+            "diastolic_bp": 82,
+            "heart_rate": 70,
+            "spo2": 98,
+            "idempotency_key": "pre-1",
+        },
+    )
+    assert again[1]["id"] == vitals["id"]
+    assert len(nurse.get(f"/api/v1/treatment/sessions/{session['id']}/vitals").json()) == 1
+    status, error = _post(
+        nurse,
+        f"/api/v1/treatment/sessions/{session['id']}/check-in",
+        {"escort_name": "Robin", "escort_phone": "+1 555 0100 222"},
+    )
+    assert status == 409 and "cannot move" in str(error["detail"])
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"systolic_bp": 20}, "systolic_bp"),
+        ({"systolic_bp": 400}, "systolic_bp"),
+        ({"spo2": 120}, "spo2"),
+        ({"heart_rate": "fast"}, "heart_rate"),
+        ({"context": "lunch"}, "context"),
+    ],
+)
+def test_vitals_out_of_range_get_422_naming_the_field(
+    world: World, body: dict[str, object], field: str
+) -> None:
+    cleared_patient(world)
+    physician = world.client("physician_x")
+    base = f"/api/v1/treatment/patients/{world.patient_a.pk}"
+    _post(
+        physician,
+        f"{base}/course",
+        {"route": "iv_racemic_ketamine", "dose_mg_per_kg": "0.50", "induction_sessions": 6},
+    )
+    _post(physician, f"{base}/course/activate")
+    _, session_out = _post(
+        physician,
+        f"{base}/sessions",
+        {"scheduled_for": (timezone.now() + dt.timedelta(hours=1)).isoformat()},
+    )
+    session_check_in(
+        actor=world.actor("nurse_x"),
+        session=TreatmentSession.objects.get(pk=session_out["id"]),
+        escort_name="Robin",
+        escort_phone="+1 555 0100 222",
+    )
+    values = {
+        "context": "pre_dose",
+        "systolic_bp": 126,
+        "diastolic_bp": 82,
+        "heart_rate": 70,
+        "spo2": 98,
+        **body,
+    }
+    status, error = _post(
+        world.client("nurse_x"), f"/api/v1/treatment/sessions/{session_out['id']}/vitals", values
+    )
+    assert status == 422
+    assert field in error["errors"]  # type: ignore[operator]
+
+
+def test_sessions_of_another_clinic_are_404(world: World) -> None:
+    cleared_patient(world)
+    physician = world.client("physician_x")
+    base = f"/api/v1/treatment/patients/{world.patient_a.pk}"
+    _post(
+        physician,
+        f"{base}/course",
+        {"route": "iv_racemic_ketamine", "dose_mg_per_kg": "0.50", "induction_sessions": 6},
+    )
+    _post(physician, f"{base}/course/activate")
+    _, session = _post(
+        physician,
+        f"{base}/sessions",
+        {"scheduled_for": (timezone.now() + dt.timedelta(hours=1)).isoformat()},
+    )
+    assert (
+        world.client("nurse_y").get(f"/api/v1/treatment/sessions/{session['id']}").status_code
+        == 404
+    )
+    assert (
+        world.client("front_desk_x").get(f"/api/v1/treatment/sessions/{session['id']}").status_code
+        == 404
+    )
+    assert (
+        world.client("nurse_x").get(f"/api/v1/treatment/sessions/{session['id']}").status_code
+        == 200
+    )
