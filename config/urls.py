@@ -13,6 +13,7 @@ urlpatterns = [
     path("intake/", include("keel.intake.urls")),
     path("consent/", include("keel.consent.urls")),
     path("coordination/", include("keel.coordination.urls")),
+    path("treatment/", include("keel.treatment.urls")),
     path("api/v1/", api.urls),
 ]
 

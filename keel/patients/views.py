@@ -7,7 +7,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from keel.accounts.catalogue import ConsentPerm, CoordinationPerm, IntakePerm, PatientPerm
+from keel.accounts.catalogue import (
+    ConsentPerm,
+    CoordinationPerm,
+    IntakePerm,
+    PatientPerm,
+    TreatmentPerm,
+)
 from keel.accounts.decorators import with_actor
 from keel.accounts.selectors import Actor
 from keel.audit.models import AuditAction
@@ -64,6 +70,8 @@ def patient_detail_page(request: HttpRequest, actor: Actor, patient_id: int) -> 
             and actor.has(PatientPerm.VIEW_CLINICAL),
             "can_consent": actor.has(ConsentPerm.VIEW_CONSENT),
             "can_coordination": actor.has(CoordinationPerm.VIEW_COORDINATION)
+            and actor.has(PatientPerm.VIEW_CLINICAL),
+            "can_treatment": actor.has(TreatmentPerm.VIEW_SESSIONS)
             and actor.has(PatientPerm.VIEW_CLINICAL),
         },
     )

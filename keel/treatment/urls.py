@@ -1,0 +1,12 @@
+from django.urls import path
+
+from keel.treatment import views
+
+app_name = "treatment"
+
+urlpatterns = [
+    path("patients/<int:patient_id>/", views.course_page, name="course"),
+    path("sessions/<int:session_id>/", views.session_page, name="session"),
+    path("sessions/<int:session_id>/vitals/", views.vitals_create, name="vitals"),
+    path("sessions/<int:session_id>/<slug:action>/", views.session_action, name="action"),
+]

@@ -1,0 +1,220 @@
+"""Treatment pages: the course and the chairside session page (htmx, no full reloads)."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from keel.accounts.catalogue import TreatmentPerm
+from keel.accounts.decorators import with_actor
+from keel.accounts.selectors import Actor
+from keel.audit.models import AuditAction
+from keel.common.exceptions import Conflict, PermissionDenied, ValidationFailed
+from keel.coordination.selectors import clearance_get
+from keel.treatment.forms import AbortForm, CheckInForm, CourseForm, ScheduleForm, VitalsForm
+from keel.treatment.models import Route, TreatmentSession, VitalContext
+from keel.treatment.permissions import access_patient_treatment, access_session
+from keel.treatment.selectors import course_list, course_open, session_list, vitals_list
+from keel.treatment.services import (
+    course_activate,
+    course_create,
+    session_abort,
+    session_check_in,
+    session_schedule,
+    session_start_prechecks,
+    vitals_record,
+)
+
+
+def _errors_to_form(form: Any, exc: ValidationFailed) -> None:
+    for field, errs in exc.errors.items():
+        for err in errs:
+            form.add_error(field if field in form.fields else None, err)
+
+
+@require_http_methods(["GET", "POST"])
+@with_actor
+def course_page(request: HttpRequest, actor: Actor, patient_id: int) -> HttpResponse:
+    """The patient's course: plan it, activate it, book sessions."""
+    action = AuditAction.CREATE if request.method == "POST" else AuditAction.READ
+    patient = access_patient_treatment(actor=actor, patient_id=patient_id, action=action)
+    course = course_open(patient=patient)
+    course_form = CourseForm(request.POST if request.POST.get("form") == "course" else None)
+    schedule_form = ScheduleForm(request.POST if request.POST.get("form") == "schedule" else None)
+    if request.method == "POST":
+        form_name = request.POST.get("form")
+        try:
+            if form_name == "course" and course_form.is_valid():
+                data = course_form.cleaned_data
+                course_create(
+                    actor=actor,
+                    patient=patient,
+                    route=Route(data["route"]),
+                    dose_mg_per_kg=data["dose_mg_per_kg"],
+                    esketamine_dose_mg=data["esketamine_dose_mg"],
+                    induction_sessions=data["induction_sessions"],
+                    maintenance_sessions=data["maintenance_sessions"],
+                    schedule_note=data["schedule_note"],
+                )
+                messages.success(request, "Course planned.")
+                return redirect("treatment:course", patient_id=patient.pk)
+            if form_name == "activate" and course is not None:
+                course_activate(actor=actor, course=course)
+                messages.success(request, "Course active: sessions can be booked.")
+                return redirect("treatment:course", patient_id=patient.pk)
+            if form_name == "schedule" and course is not None and schedule_form.is_valid():
+                when = schedule_form.cleaned_data["scheduled_for"]
+                session = session_schedule(actor=actor, course=course, scheduled_for=when)
+                messages.success(request, f"Session {session.number} booked.")
+                return redirect("treatment:course", patient_id=patient.pk)
+        except ValidationFailed as exc:
+            _errors_to_form(course_form if form_name == "course" else schedule_form, exc)
+        except (Conflict, PermissionDenied) as exc:
+            messages.error(request, exc.message)
+    return render(
+        request,
+        "treatment/course.html",
+        {
+            "patient": patient,
+            "course": course,
+            "courses": list(course_list(patient=patient)),
+            "sessions": list(session_list(course=course)) if course is not None else [],
+            "clearance": clearance_get(patient=patient),
+            "course_form": course_form,
+            "schedule_form": schedule_form,
+            "can_plan": actor.has(TreatmentPerm.PLAN_COURSES),
+            "can_run": actor.has(TreatmentPerm.RUN_SESSIONS),
+        },
+        status=422 if request.method == "POST" else 200,
+    )
+
+
+def _session_context(actor: Actor, session: TreatmentSession, **extra: Any) -> dict[str, Any]:
+    return {
+        "session": session,
+        "patient": session.patient,
+        "vitals": list(vitals_list(session=session)),
+        "events": list(session.events.order_by("-recorded_at", "-pk")[:50]),
+        "can_run": actor.has(TreatmentPerm.RUN_SESSIONS),
+        "vitals_form": extra.pop("vitals_form", None)
+        or VitalsForm(
+            initial={"idempotency_key": secrets.token_hex(8), "context": _default_context(session)}
+        ),
+        "checkin_form": extra.pop("checkin_form", None) or CheckInForm(),
+        "abort_form": AbortForm(),
+        "now": timezone.now(),
+        **extra,
+    }
+
+
+def _default_context(session: TreatmentSession) -> str:
+    if session.state in {"dosing", "monitoring"}:
+        return VitalContext.DURING
+    if session.state == "recovery":
+        return VitalContext.RECOVERY
+    return VitalContext.PRE_DOSE
+
+
+@require_GET
+@with_actor
+def session_page(request: HttpRequest, actor: Actor, session_id: int) -> HttpResponse:
+    """The chairside page: state, next step, vitals and the timeline."""
+    session = access_session(actor=actor, session_id=session_id)
+    return render(request, "treatment/session.html", _session_context(actor, session))
+
+
+@require_POST
+@with_actor
+def session_action(
+    request: HttpRequest, actor: Actor, session_id: int, action: str
+) -> HttpResponse:
+    """One transition button (check in, start checks, abort)."""
+    session = access_session(
+        actor=actor,
+        session_id=session_id,
+        need=TreatmentPerm.RUN_SESSIONS,
+        action=AuditAction.UPDATE,
+    )
+    extra: dict[str, Any] = {}
+    try:
+        if action == "check-in":
+            form = CheckInForm(request.POST)
+            form.is_valid()
+            extra["checkin_form"] = form
+            session = session_check_in(
+                actor=actor,
+                session=session,
+                escort_name=form.cleaned_data.get("escort_name", ""),
+                escort_phone=form.cleaned_data.get("escort_phone", ""),
+            )
+            extra.pop("checkin_form")
+        elif action == "pre-checks":
+            session = session_start_prechecks(actor=actor, session=session)
+        elif action == "abort":
+            session = session_abort(
+                actor=actor, session=session, reason=request.POST.get("reason", "")
+            )
+        else:
+            raise Conflict("Unknown action.")
+    except ValidationFailed as exc:
+        if "checkin_form" in extra:
+            _errors_to_form(extra["checkin_form"], exc)
+        else:
+            messages.error(request, exc.message)
+    except Conflict as exc:
+        messages.error(request, exc.message)
+    if extra:
+        return render(
+            request, "treatment/session.html", _session_context(actor, session, **extra), status=422
+        )
+    return redirect("treatment:session", session_id=session.pk)
+
+
+@require_POST
+@with_actor
+def vitals_create(request: HttpRequest, actor: Actor, session_id: int) -> HttpResponse:
+    """Record vitals; htmx swaps in the refreshed vitals panel."""
+    session = access_session(
+        actor=actor,
+        session_id=session_id,
+        need=TreatmentPerm.RUN_SESSIONS,
+        action=AuditAction.CREATE,
+    )
+    form: VitalsForm | None = VitalsForm(request.POST)
+    status = 200
+    if form is not None and form.is_valid():
+        data = form.cleaned_data
+        try:
+            vitals_record(
+                actor=actor,
+                session=session,
+                context=VitalContext(data["context"]),
+                systolic_bp=data["systolic_bp"],
+                diastolic_bp=data["diastolic_bp"],
+                heart_rate=data["heart_rate"],
+                spo2=data["spo2"],
+                respiratory_rate=data["respiratory_rate"],
+                idempotency_key=data["idempotency_key"] or "",
+            )
+        except ValidationFailed as exc:
+            _errors_to_form(form, exc)
+            status = 422
+        except Conflict as exc:
+            form.add_error(None, exc.message)
+            status = 409
+        else:
+            form = None  # a fresh form with a new key
+    else:
+        status = 422
+    context = _session_context(actor, session, vitals_form=form)
+    if getattr(request, "htmx", False):
+        return render(request, "treatment/partials/_vitals.html", context, status=status)
+    if status != 200:
+        return render(request, "treatment/session.html", context, status=status)
+    return redirect("treatment:session", session_id=session.pk)
