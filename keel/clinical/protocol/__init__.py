@@ -14,15 +14,28 @@ See docs/clinical/protocol.md for the file format, the condition vocabulary,
 three-valued logic for missing facts and provenance.
 """
 
-from keel.clinical.protocol.engine import evaluate, evaluate_rule, resolve_params, run_examples
+from keel.clinical.protocol.engine import (
+    evaluate,
+    evaluate_rule,
+    resolve_params,
+    run_examples,
+    unset_parameters,
+)
 from keel.clinical.protocol.facts import (
+    DISCHARGE_FACTS,
     ELIGIBILITY_FACTS,
     FACT_CATALOGUE,
+    FACT_GROUPS,
+    MONITORING_FACTS,
+    OPTIONAL_FACTS,
+    PRECHECK_FACTS,
     FactCatalogue,
+    FactGroup,
     FactSpec,
     FactType,
     FactValue,
     InvalidFactsError,
+    facts_for,
     validate_facts,
 )
 from keel.clinical.protocol.logic import Truth
@@ -50,8 +63,13 @@ from keel.clinical.protocol.model import (
 from keel.clinical.protocol.parse import load_protocol
 
 __all__ = [
+    "DISCHARGE_FACTS",
     "ELIGIBILITY_FACTS",
     "FACT_CATALOGUE",
+    "FACT_GROUPS",
+    "MONITORING_FACTS",
+    "OPTIONAL_FACTS",
+    "PRECHECK_FACTS",
     "AllOf",
     "AnyOf",
     "Comparison",
@@ -59,6 +77,7 @@ __all__ = [
     "ExampleExpectation",
     "ExampleFailure",
     "FactCatalogue",
+    "FactGroup",
     "FactSpec",
     "FactType",
     "FactValue",
@@ -79,8 +98,10 @@ __all__ = [
     "Value",
     "evaluate",
     "evaluate_rule",
+    "facts_for",
     "load_protocol",
     "resolve_params",
     "run_examples",
+    "unset_parameters",
     "validate_facts",
 ]

@@ -2,7 +2,11 @@
 
 A condition is ``all: [...]``, ``any: [...]``, ``not: {...}`` or a
 comparison ``{fact: NAME, op: OP, value: LITERAL}`` /
-``{fact: NAME, op: OP, param: NAME}``. Each comparison is checked against
+``{fact: NAME, op: OP, param: NAME}`` /
+``{fact: NAME, op: OP, other_fact: NAME[, offset_param: NAME]}`` (a numeric
+fact ordered against a second numeric fact, optionally plus a numeric
+parameter, e.g. a discharge reading against its pre-dose baseline). Each
+comparison is checked against
 the fact's catalogue type when the file is loaded (and each parameter
 override when it is applied), so evaluation never meets an operand it cannot
 compare. Nothing is evaluated as code.
@@ -38,7 +42,12 @@ from keel.clinical.protocol.model import (
     iter_comparisons,
 )
 
-_COMPARISON_KEYS: Final = frozenset({"fact", "op", "value", "param"})
+_COMPARISON_KEYS: Final = frozenset({"fact", "op", "value", "param", "other_fact", "offset_param"})
+_OPERAND_KEYS: Final = ("value", "param", "other_fact")
+
+
+def _is_number(value: Value) -> bool:
+    return isinstance(value, int | Decimal) and not isinstance(value, bool)
 
 
 def check_operand(spec: FactSpec, op: Op, operand: Value) -> str | None:
@@ -49,7 +58,7 @@ def check_operand(spec: FactSpec, op: Op, operand: Value) -> str | None:
     contains: list facts and one text; intersects: list facts and a list.
     """
     kind = spec.type
-    numeric_operand = isinstance(operand, int | Decimal) and not isinstance(operand, bool)
+    numeric_operand = _is_number(operand)
     if op in (Op.EQ, Op.NE):
         if kind is FactType.LIST_OF_TEXT:
             return f"op {op} cannot compare list fact {spec.name}; use contains or intersects"
@@ -109,6 +118,12 @@ def check_param_override(
     value = parameter.coerce(raw, rule_id=rule_id, field=field)
     for rule in rules:
         for comparison in iter_comparisons(rule.when):
+            if comparison.offset_param == parameter.name and not _is_number(value):
+                raise ProtocolError(
+                    f"parameter {parameter.name}: an offset must be a number; got {value!r}",
+                    rule_id=rule_id or rule.id,
+                    field=field,
+                )
             if comparison.param != parameter.name:
                 continue
             spec = catalogue.get(comparison.fact)
@@ -191,7 +206,8 @@ def _comparison(
     extra = sorted(set(entry) - _COMPARISON_KEYS)
     if extra:
         raise ProtocolError(
-            f"malformed condition: unknown key {extra[0]!r} (allowed: fact, op, value, param)",
+            f"malformed condition: unknown key {extra[0]!r} "
+            "(allowed: fact, op, value, param, other_fact, offset_param)",
             rule_id=rule_id,
             field=path,
         )
@@ -207,10 +223,13 @@ def _comparison(
         raise ProtocolError(
             f"unknown op {raw_op!r} (allowed: {allowed})", rule_id=rule_id, field=f"{path}.op"
         ) from None
-    has_value = "value" in entry
-    has_param = "param" in entry
+    operands = [key for key in _OPERAND_KEYS if key in entry]
+    if "offset_param" in entry and "other_fact" not in entry:
+        raise ProtocolError(
+            "malformed condition: offset_param needs other_fact", rule_id=rule_id, field=path
+        )
     if op in UNARY_OPS:
-        if has_value or has_param:
+        if operands:
             raise ProtocolError(f"op {op} takes no value or param", rule_id=rule_id, field=path)
         if op in (Op.IS_TRUE, Op.IS_FALSE) and spec.type is not FactType.BOOL:
             raise ProtocolError(
@@ -219,13 +238,24 @@ def _comparison(
                 field=path,
             )
         return Comparison(fact=fact, op=op)
-    if has_value == has_param:
+    if len(operands) != 1:
         raise ProtocolError(
-            f"malformed condition: op {op} needs exactly one of 'value' or 'param'",
+            f"malformed condition: op {op} needs exactly one of 'value' or 'param' "
+            "(or 'other_fact')",
             rule_id=rule_id,
             field=path,
         )
-    if has_param:
+    if operands[0] == "other_fact":
+        return _fact_comparison(
+            entry,
+            spec=spec,
+            op=op,
+            path=path,
+            rule_id=rule_id,
+            parameters=parameters,
+            catalogue=catalogue,
+        )
+    if operands[0] == "param":
         name = entry["param"]
         parameter = parameters.get(name) if isinstance(name, str) else None
         if parameter is None or not isinstance(name, str):
@@ -251,3 +281,51 @@ def _comparison(
     if problem is not None:
         raise ProtocolError(f"type mismatch: {problem}", rule_id=rule_id, field=path)
     return Comparison(fact=fact, op=op, value=value)
+
+
+def _fact_comparison(
+    entry: Mapping[str, object],
+    *,
+    spec: FactSpec,
+    op: Op,
+    path: str,
+    rule_id: str,
+    parameters: Mapping[str, Parameter],
+    catalogue: FactCatalogue,
+) -> Comparison:
+    """Return ``fact OP other_fact [+ offset_param]``: numeric facts and an ordering op only."""
+    other = entry["other_fact"]
+    other_spec = catalogue.get(other) if isinstance(other, str) else None
+    if other_spec is None or not isinstance(other, str):
+        raise ProtocolError(f"unknown fact {other!r}", rule_id=rule_id, field=f"{path}.other_fact")
+    if op not in ORDERING_OPS:
+        raise ProtocolError(
+            f"type mismatch: other_fact needs lt, le, gt or ge; got op {op}",
+            rule_id=rule_id,
+            field=path,
+        )
+    for checked in (spec, other_spec):
+        if checked.type not in NUMERIC_TYPES:
+            raise ProtocolError(
+                f"type mismatch: op {op} needs numeric facts; fact {checked.name} is "
+                f"{checked.type}",
+                rule_id=rule_id,
+                field=path,
+            )
+    offset = entry.get("offset_param")
+    if offset is None:
+        return Comparison(fact=spec.name, op=op, other_fact=other)
+    parameter = parameters.get(offset) if isinstance(offset, str) else None
+    if parameter is None or not isinstance(offset, str):
+        raise ProtocolError(
+            f"unknown param {offset!r} (declare it under parameters:)",
+            rule_id=rule_id,
+            field=f"{path}.offset_param",
+        )
+    if not _is_number(parameter.default):
+        raise ProtocolError(
+            f"type mismatch: offset parameter {offset} must be a number; got {parameter.default!r}",
+            rule_id=rule_id,
+            field=path,
+        )
+    return Comparison(fact=spec.name, op=op, other_fact=other, offset_param=offset)

@@ -72,6 +72,26 @@ def resolve_params(
     return MappingProxyType(values)
 
 
+def unset_parameters(
+    protocol: Protocol, overrides: Mapping[str, object] | None = None
+) -> tuple[str, ...]:
+    """Return the must-be-set parameters that ``overrides`` leaves at the shipped placeholder.
+
+    REFERENCE.md gives some values as "none (must be set)" (for example
+    ``spo2_sustained_seconds``); the protocol ships a fail-safe placeholder and
+    marks the parameter ``must_be_set``. The app layer lists these as go-live
+    blockers until the clinic's medical director sets each one. Example::
+
+        unset_parameters(protocol, {})  # ("spo2_sustained_seconds",)
+    """
+    given = set(overrides or {})
+    return tuple(
+        name
+        for name, parameter in protocol.parameters.items()
+        if parameter.must_be_set and name not in given
+    )
+
+
 def evaluate(
     protocol: Protocol,
     facts: Mapping[str, object],
@@ -201,6 +221,8 @@ def _compare(
         return Truth.of(value is not None), ()
     if op is Op.ABSENT:
         return Truth.of(value is None), ()
+    if comparison.other_fact is not None:
+        return _compare_facts(comparison, value, facts, params, trace)
     operand: Value | None = comparison.value
     if comparison.param is not None:
         operand = params[comparison.param]
@@ -208,6 +230,32 @@ def _compare(
     if value is None:
         return Truth.UNKNOWN, (comparison.fact,)
     return Truth.of(_holds(op, value, operand)), ()
+
+
+def _compare_facts(
+    comparison: Comparison,
+    value: FactValue | None,
+    facts: Mapping[str, FactValue | None],
+    params: Mapping[str, Value],
+    trace: _Trace,
+) -> tuple[Truth, tuple[str, ...]]:
+    """Return ``fact OP other_fact [+ offset_param]`` (numeric facts, ordering ops)."""
+    other_name = comparison.other_fact
+    if other_name is None:  # pragma: no cover - the caller checks
+        raise ProtocolError("comparison has no other_fact")
+    other = facts.get(other_name)
+    trace.facts.setdefault(other_name, other)
+    offset = Decimal(0)
+    if comparison.offset_param is not None:
+        raw = params[comparison.offset_param]
+        trace.params.setdefault(comparison.offset_param, raw)
+        offset = _number(raw)
+    missing = tuple(
+        name for name, current in ((comparison.fact, value), (other_name, other)) if current is None
+    )
+    if value is None or other is None:
+        return Truth.UNKNOWN, missing
+    return Truth.of(_holds(comparison.op, value, _number(other) + offset)), ()
 
 
 def _holds(op: Op, value: FactValue, operand: Value | None) -> bool:

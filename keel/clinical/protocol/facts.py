@@ -14,14 +14,18 @@ engine never reads a missing fact as "no" (three-valued logic, see
 ``engine.py``). An empty list is not missing: ``antimanic_agents=()`` means
 "known: none".
 
-Names are stable: the intake app builds facts with these names. To add facts
-(issue 5: pre-session facts such as ``predose_systolic_bp``; issue 6: alert
-facts), declare a new tuple of :class:`FactSpec` beside
-:data:`ELIGIBILITY_FACTS` and add it to :data:`FACT_CATALOGUE`;
-:meth:`FactCatalogue.of` refuses a name declared twice.
+Names are stable: the intake app builds facts with these names, and the
+treatment app builds the session facts (:data:`PRECHECK_FACTS`,
+:data:`MONITORING_FACTS`, :data:`DISCHARGE_FACTS`). To add facts (for
+example alert facts), declare a new tuple of :class:`FactSpec` beside them
+and add it to :data:`FACT_CATALOGUE`; :meth:`FactCatalogue.of` refuses a
+name declared twice. :data:`FACT_GROUPS` (and :func:`facts_for`) says which
+facts each kind of evaluation reads, so the app can ask "which facts does a
+pre-check, a monitoring check or a discharge check use".
 
 Score ranges come from REFERENCE.md section 0 / section 1 (MADRS 0-60, item
-10 0-6; YMRS 0-60; PHQ-9 0-27, item 9 0-3; QIDS-SR16 0-27; ASRM 0-20).
+10 0-6; YMRS 0-60; PHQ-9 0-27, item 9 0-3; QIDS-SR16 0-27; ASRM 0-20;
+CADSS 0-92; MOAA/S 0-5); SpO2 is a percentage (0-100).
 """
 
 from __future__ import annotations
@@ -33,6 +37,8 @@ from decimal import Decimal
 from enum import StrEnum
 from types import MappingProxyType
 from typing import Final
+
+from keel.clinical.routes import Route
 
 FactValue = bool | int | Decimal | str | tuple[str, ...]
 """A validated fact value (``None`` marks a missing fact)."""
@@ -325,8 +331,217 @@ ELIGIBILITY_FACTS: Final[tuple[FactSpec, ...]] = (
 )
 """Facts the intake app builds for the eligibility assessment."""
 
-FACT_CATALOGUE: Final = FactCatalogue.of(ELIGIBILITY_FACTS)
+_PERCENT: Final = "%"
+_PER_MINUTE: Final = "/min"
+_MINUTES: Final = "minutes"
+_CSSRS_LEVELS: Final = ("none", "low", "moderate", "high")
+_SPO2_MAX: Final = 100
+_MADRS_ITEM_MAX: Final = 6
+_YMRS_TOTAL_MAX: Final = 60
+_ASRM_TOTAL_MAX: Final = 20
+_CADSS_TOTAL_MAX: Final = 92
+_MOAAS_MAX: Final = 5
+
+
+def _measure(name: str, description: str, unit: str, maximum: int | None = None) -> FactSpec:
+    return FactSpec(name, FactType.INT, description, unit, minimum=0, maximum=maximum)
+
+
+PRECHECK_FACTS: Final[tuple[FactSpec, ...]] = (
+    FactSpec(
+        "route",
+        FactType.ENUM,
+        "How the dose is given (the treatment course's route)",
+        allowed=tuple(route.value for route in Route),
+    ),
+    # Vital signs before dosing (REFERENCE.md §2.2, §3.1)
+    _measure("predose_systolic_bp", "First pre-dose systolic blood pressure", _MMHG),
+    _measure("predose_diastolic_bp", "First pre-dose diastolic blood pressure", _MMHG),
+    _measure("predose_heart_rate", "Pre-dose heart rate", _PER_MINUTE),
+    _measure(
+        "predose_spo2", "Pre-dose SpO2 on room air (the discharge baseline)", _PERCENT, _SPO2_MAX
+    ),
+    _flag(
+        "predose_bp_rechecked",
+        "A blood-pressure re-check after seated rest was taken (false: none taken)",
+    ),
+    _measure("recheck_systolic_bp", "Systolic BP of the latest re-check after seated rest", _MMHG),
+    _measure(
+        "recheck_diastolic_bp", "Diastolic BP of the latest re-check after seated rest", _MMHG
+    ),
+    FactSpec("weight_kg", FactType.NUMBER, "Today's weight", "kg", minimum=0),
+    # Mood elevation (REFERENCE.md §5.2)
+    _measure(
+        "ymrs_total_predose",
+        "Pre-dose YMRS total (taken >= 48 h after the previous dose)",
+        _TOTAL,
+        _YMRS_TOTAL_MAX,
+    ),
+    _measure(
+        "asrm_total_recent",
+        "Most recent ASRM total outside the acute post-dose window",
+        _TOTAL,
+        _ASRM_TOTAL_MAX,
+    ),
+    FactSpec(
+        "open_mood_alert",
+        FactType.ENUM,
+        "Highest open (not yet cleared) mood-elevation alert",
+        allowed=("none", "amber", "red"),
+    ),
+    # Suicide risk (REFERENCE.md §1.7, §7)
+    FactSpec(
+        "cssrs_since_last_visit_level",
+        FactType.ENUM,
+        'C-SSRS screener triage level, "since last visit" version (this session)',
+        allowed=_CSSRS_LEVELS,
+    ),
+    _measure(
+        "madrs_item10_session",
+        "MADRS item 10 (suicidal thoughts) rated at this session",
+        _ITEM,
+        _MADRS_ITEM_MAX,
+    ),
+    # Logistics and safety (REFERENCE.md §2.2, §3.2, §6)
+    _flag("escort_confirmed", "The escort's name and phone are confirmed for this session"),
+    _flag("fasting_confirmed", "Fasting before dosing is confirmed"),
+    FactSpec(
+        "pregnancy_status",
+        FactType.ENUM,
+        "Pregnancy status today",
+        allowed=("not_applicable", "negative", "positive", "unknown"),
+    ),
+    # Changes since the last session (REFERENCE.md §3.3)
+    _flag(
+        "med_change_benzodiazepine",
+        "A benzodiazepine was started or changed since the last session",
+    ),
+    _flag("med_change_lamotrigine_dose", "The lamotrigine dose changed since the last session"),
+    _flag(
+        "med_change_stimulant", "A psychostimulant was started or changed since the last session"
+    ),
+    _flag("med_change_maoi", "An MAOI was started or changed since the last session"),
+    _flag("adverse_event_since_last", "An adverse event was reported since the last session"),
+    _flag("acute_intoxication", "Acute intoxication (alcohol or drugs) today"),
+)
+"""Facts the treatment app builds for the pre-session go / no-go checklist."""
+
+MONITORING_FACTS: Final[tuple[FactSpec, ...]] = (
+    _measure("current_systolic_bp", "Latest systolic BP during the session", _MMHG),
+    _measure("current_diastolic_bp", "Latest diastolic BP during the session", _MMHG),
+    _measure("current_heart_rate", "Latest heart rate during the session", _PER_MINUTE),
+    _measure("current_spo2", "Latest SpO2 on room air during the session", _PERCENT, _SPO2_MAX),
+    _measure("current_respiratory_rate", "Latest respiratory rate during the session", _PER_MINUTE),
+    _measure("current_moaas", "Latest MOAA/S score during the session", "score", _MOAAS_MAX),
+    _flag("apnoea", "Apnoea observed"),
+    _flag(
+        "target_organ_symptoms",
+        "Symptoms of target-organ damage (chest pain, shortness of breath, sudden severe "
+        "headache, visual change, seizure, reduced consciousness, focal deficit)",
+    ),
+    _measure(
+        "spo2_sustained_seconds",
+        "How long SpO2 has stayed below the prescriber threshold (0 for a single reading)",
+        "seconds",
+    ),
+)
+"""Facts the treatment app builds at each monitoring check (stop and pause rules)."""
+
+DISCHARGE_FACTS: Final[tuple[FactSpec, ...]] = (
+    _measure(
+        "minutes_since_dose_start",
+        "Minutes since the dose started (esketamine: since the first device)",
+        _MINUTES,
+    ),
+    _measure(
+        "minutes_since_infusion_end",
+        "Minutes since the infusion ended (IM: since the injection)",
+        _MINUTES,
+    ),
+    _measure("latest_moaas", "Latest MOAA/S score", "score", _MOAAS_MAX),
+    _measure("latest_spo2", "Latest SpO2 on room air", _PERCENT, _SPO2_MAX),
+    _measure("latest_cadss", "Latest CADSS total", _TOTAL, _CADSS_TOTAL_MAX),
+    _measure("predose_cadss", "Pre-dose CADSS total", _TOTAL, _CADSS_TOTAL_MAX),
+    _measure("latest_systolic_bp", "Latest systolic BP", _MMHG),
+    _measure("latest_diastolic_bp", "Latest diastolic BP", _MMHG),
+    _measure("latest_heart_rate", "Latest heart rate", _PER_MINUTE),
+    _flag("escort_present", "The escort is physically present to take the patient home"),
+    _flag(
+        "no_driving_acknowledged",
+        "The patient acknowledged the no-driving instruction (no_driving_until)",
+    ),
+)
+"""Facts the treatment app builds for the discharge check."""
+
+FACT_CATALOGUE: Final = FactCatalogue.of(
+    ELIGIBILITY_FACTS, PRECHECK_FACTS, MONITORING_FACTS, DISCHARGE_FACTS
+)
 """Every fact Keel's protocols may read."""
+
+
+class FactGroup(StrEnum):
+    """A kind of evaluation; each reads its own set of facts (:data:`FACT_GROUPS`)."""
+
+    ELIGIBILITY = "eligibility"
+    PRECHECK = "precheck"
+    MONITORING = "monitoring"
+    DISCHARGE = "discharge"
+
+
+def _names(specs: Iterable[FactSpec]) -> tuple[str, ...]:
+    return tuple(spec.name for spec in specs)
+
+
+FACT_GROUPS: Final[Mapping[FactGroup, tuple[str, ...]]] = MappingProxyType(
+    {
+        FactGroup.ELIGIBILITY: _names(ELIGIBILITY_FACTS),
+        FactGroup.PRECHECK: _names(PRECHECK_FACTS),
+        FactGroup.MONITORING: _names(MONITORING_FACTS),
+        # Discharge compares the latest readings with the pre-dose baselines.
+        FactGroup.DISCHARGE: (
+            "route",
+            "predose_systolic_bp",
+            "predose_diastolic_bp",
+            "predose_heart_rate",
+            "predose_spo2",
+            *_names(DISCHARGE_FACTS),
+        ),
+    }
+)
+"""Which facts each kind of evaluation uses (a fact may serve several groups).
+
+Eligibility rules (kinds exclusion, requirement, caution) read the
+eligibility group; ``precheck`` rules the pre-check group; ``stop`` rules
+the monitoring group; ``discharge`` rules the discharge group, which
+includes the pre-dose baselines and the route.
+"""
+
+OPTIONAL_FACTS: Final[Mapping[FactGroup, frozenset[str]]] = MappingProxyType(
+    {
+        FactGroup.ELIGIBILITY: frozenset(),
+        # REFERENCE.md §0: MADRS is rated before each session during induction
+        # only (monthly later) and ASRM weekly, so a session may lack either;
+        # when present, the rules that read them apply.
+        FactGroup.PRECHECK: frozenset({"madrs_item10_session", "asrm_total_recent"}),
+        FactGroup.MONITORING: frozenset(),
+        FactGroup.DISCHARGE: frozenset(),
+    }
+)
+"""Facts a group reads that a given session may legitimately lack ("not assessed")."""
+
+
+def facts_for(group: FactGroup | str) -> tuple[str, ...]:
+    """Return the names of the facts an evaluation of ``group`` uses.
+
+    Raises ``ValueError`` for an unknown group. Example::
+
+        facts_for("discharge")  # ("route", "predose_systolic_bp", ...)
+    """
+    try:
+        return FACT_GROUPS[FactGroup(group)]
+    except ValueError:
+        allowed = ", ".join(member.value for member in FactGroup)
+        raise ValueError(f"unknown fact group {group!r} (allowed: {allowed})") from None
 
 
 def validate_facts(

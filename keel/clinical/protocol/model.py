@@ -9,14 +9,22 @@ Severity scale (a rule picks one; the UI orders and colours findings by it):
 
 - ``critical``: a hard stop or an emergency; used only on rules that cannot
   be overridden (elevated mood episode, crisis routing, absolute
-  contraindications, program scope).
-- ``high``: an exclusion or an unmet requirement; blocks eligibility until
-  resolved or overridden by a physician with a documented reason.
+  contraindications, program scope; before a session the BP re-check and
+  hard hold, a red mood alert, intoxication; emergency stop rules; the
+  SpO2, esketamine-observation and escort discharge criteria).
+- ``high``: an exclusion or an unmet requirement; blocks eligibility (or,
+  for a ``precheck`` rule, is a no-go; for a ``discharge`` rule, an unmet
+  criterion) until resolved or overridden by a physician with a documented
+  reason.
 - ``moderate``: a caution that needs a documented prescriber decision or a
-  change to the plan (closer monitoring, a level re-check).
+  change to the plan (closer monitoring, a level re-check); a ``precheck``
+  finding of this severity means "needs physician".
 - ``low``: a caution to note and monitor.
 - ``info``: context shown with the record (for example a switch-risk
   modifier); no action required.
+
+``keel.clinical.sessions`` maps pre-check severities to go / needs
+physician / no-go and orders stop actions by severity.
 """
 
 from __future__ import annotations
@@ -200,7 +208,10 @@ class Parameter:
 
     ``convention`` is True where REFERENCE.md calls the value a project
     convention or UNCONFIRMED, so the UI can show it as a convention, not as
-    an official cut-off.
+    an official cut-off. ``must_be_set`` is True where REFERENCE.md gives no
+    default ("none (must be set)"): the shipped ``default`` is then only a
+    fail-safe placeholder, and the clinic must set its own value before
+    go-live (see ``engine.unset_parameters``).
     """
 
     name: str
@@ -209,6 +220,7 @@ class Parameter:
     basis: str
     convention: bool
     description: str = ""
+    must_be_set: bool = False
 
     @property
     def type(self) -> ParamType:
@@ -238,12 +250,30 @@ class Parameter:
 
 @dataclass(frozen=True, slots=True)
 class Comparison:
-    """``fact OP operand``; the operand is a literal ``value`` or a ``param`` name."""
+    """``fact OP operand``; the operand is a literal, a parameter or another fact.
+
+    The operand is a literal ``value``, a ``param`` name, or ``other_fact``
+    (the name of a second numeric fact, for example a pre-dose baseline),
+    optionally plus the numeric parameter ``offset_param``:
+    ``latest_spo2 lt predose_spo2 + discharge_spo2_min``.
+    """
 
     fact: str
     op: Op
     value: Value | None = None
     param: str | None = None
+    other_fact: str | None = None
+    offset_param: str | None = None
+
+    @property
+    def facts(self) -> tuple[str, ...]:
+        """Return the facts this comparison reads: ``fact``, then ``other_fact``."""
+        return (self.fact,) if self.other_fact is None else (self.fact, self.other_fact)
+
+    @property
+    def params(self) -> tuple[str, ...]:
+        """Return the parameters this comparison uses: ``param`` or ``offset_param``."""
+        return tuple(name for name in (self.param, self.offset_param) if name is not None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -310,14 +340,12 @@ class Rule:
     @property
     def facts(self) -> tuple[str, ...]:
         """Return the facts the condition reads, in first-use order."""
-        return tuple(dict.fromkeys(c.fact for c in iter_comparisons(self.when)))
+        return tuple(dict.fromkeys(name for c in iter_comparisons(self.when) for name in c.facts))
 
     @property
     def parameters(self) -> tuple[str, ...]:
         """Return the parameters the condition uses, in first-use order."""
-        return tuple(
-            dict.fromkeys(c.param for c in iter_comparisons(self.when) if c.param is not None)
-        )
+        return tuple(dict.fromkeys(name for c in iter_comparisons(self.when) for name in c.params))
 
 
 @dataclass(frozen=True, slots=True)

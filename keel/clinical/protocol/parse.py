@@ -57,7 +57,7 @@ _HEADER_REQUIRED: Final = (
 )
 _HEADER_OPTIONAL: Final = ("description", "reviewed_by", "reviewed_on")
 _PARAM_REQUIRED: Final = ("default", "unit", "basis", "convention")
-_PARAM_OPTIONAL: Final = ("description",)
+_PARAM_OPTIONAL: Final = ("description", "must_be_set")
 _RULE_REQUIRED: Final = (
     "id",
     "title",
@@ -149,6 +149,9 @@ def _parameters(raw: object) -> Mapping[str, Parameter]:
         unit = entry["unit"]
         if not isinstance(unit, str):
             raise ProtocolError("must be text", field=f"{where}.unit")
+        must_be_set = entry.get("must_be_set", False)
+        if not isinstance(must_be_set, bool):
+            raise ProtocolError("must be true or false", field=f"{where}.must_be_set")
         parameters[name] = Parameter(
             name=name,
             default=default,
@@ -157,6 +160,7 @@ def _parameters(raw: object) -> Mapping[str, Parameter]:
             convention=convention,
             description=shape.optional_text(entry.get("description"), field=f"{where}.description")
             or "",
+            must_be_set=must_be_set,
         )
     return MappingProxyType(parameters)
 

@@ -50,7 +50,7 @@ def test_shipped_default_passes() -> None:
     """The shipped protocol validates and every example passes."""
     protocol = load_protocol_file(default_protocol_path())
     expected = (
-        f"keel-default v1: {len(protocol.rules)} rules, "
+        f"{protocol.label}: {len(protocol.rules)} rules, "
         f"{protocol.example_count} examples, all passed"
     )
     assert run().strip() == expected
@@ -141,7 +141,8 @@ def test_protocol_for_clinic_is_the_default_and_cached() -> None:
     """Every clinic gets keel-default for now; the parsed protocol is reused."""
     first = protocol_for_clinic(1)
     assert isinstance(first, Protocol)
-    assert first.label == "keel-default v1"
+    assert first.label == f"keel-default v{first.version}"
+    assert first.version == "2"
     assert protocol_for_clinic(2) is first
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 
@@ -21,8 +22,25 @@ from keel.clinical.protocol import (
 from keel.clinical.protocol.facts import normalise_name
 from keel.clinical.protocol.model import iter_comparisons
 from keel.clinical.protocol.tests.helpers import ALEX, default_protocol, persona
+from keel.clinical.sessions import HELPER_PARAMETERS
 
 BLOCKING = (RuleKind.EXCLUSION, RuleKind.REQUIREMENT)
+ELIGIBILITY = (RuleKind.EXCLUSION, RuleKind.REQUIREMENT, RuleKind.CAUTION)
+"""The kinds the intake app evaluates (keel.intake.review.ELIGIBILITY_KINDS)."""
+
+RULE_PREFIX = {
+    RuleKind.EXCLUSION: "eligibility.",
+    RuleKind.REQUIREMENT: "eligibility.",
+    RuleKind.CAUTION: "eligibility.",
+    RuleKind.PRECHECK: "precheck.",
+    RuleKind.STOP: "stop.",
+    RuleKind.DISCHARGE: "discharge.",
+}
+
+
+def eligibility(facts: Mapping[str, object]) -> tuple[Finding, ...]:
+    """Return the eligibility findings, as the intake app evaluates them."""
+    return evaluate(default_protocol(), facts, kinds=ELIGIBILITY)
 
 
 def fired(findings: tuple[Finding, ...]) -> dict[str, Finding]:
@@ -34,8 +52,8 @@ def test_header() -> None:
     """Identity and review status as the brief fixes them."""
     protocol = default_protocol()
     assert protocol.id == "keel-default"
-    assert protocol.version == "1"
-    assert protocol.label == "keel-default v1"
+    assert protocol.version == "2"
+    assert protocol.label == "keel-default v2"
     assert protocol.effective_from == date(2026, 11, 26)
     assert protocol.review_status is ReviewStatus.UNREVIEWED
     assert protocol.reviewed_by is None
@@ -48,12 +66,19 @@ def test_every_example_passes() -> None:
     assert protocol.example_count >= 2 * len(protocol.rules)
 
 
-def test_rules_are_eligibility_rules_with_sources() -> None:
-    """Every rule is an eligibility rule with a REFERENCE.md citation."""
+def test_rules_are_named_by_kind_with_sources() -> None:
+    """Every rule id starts with its kind's family and cites REFERENCE.md or a source."""
     for rule in default_protocol().rules:
-        assert rule.id.startswith("eligibility."), rule.id
+        assert rule.id.startswith(RULE_PREFIX[rule.kind]), rule.id
         assert "REFERENCE.md" in rule.source or "[src" in rule.source, rule.id
-        assert rule.kind in (RuleKind.EXCLUSION, RuleKind.REQUIREMENT, RuleKind.CAUTION)
+    assert {rule.kind for rule in default_protocol().rules} == set(RULE_PREFIX)
+
+
+def test_version_1_rules_are_the_45_eligibility_rules_first() -> None:
+    """v2 keeps v1's 45 eligibility rules, first and in order; session rules follow."""
+    rules = default_protocol().rules
+    assert [rule.kind in ELIGIBILITY for rule in rules[:45]] == [True] * 45
+    assert all(rule.kind not in ELIGIBILITY for rule in rules[45:])
 
 
 def test_critical_means_not_overridable() -> None:
@@ -75,10 +100,10 @@ def test_every_number_and_medicine_list_is_a_parameter() -> None:
 
 
 def test_every_parameter_is_used_and_documented() -> None:
-    """No dead parameters; each has a unit and a basis."""
+    """No dead parameters (a rule or a session helper reads each); each has a unit and a basis."""
     protocol = default_protocol()
     used = {name for rule in protocol.rules for name in rule.parameters}
-    assert used == set(protocol.parameters)
+    assert used | set(HELPER_PARAMETERS) == set(protocol.parameters)
     for parameter in protocol.parameters.values():
         assert parameter.unit, parameter.name
         assert parameter.basis, parameter.name
@@ -194,8 +219,8 @@ def test_required_rule_is_present(rule_id: str, kind: RuleKind, overridable: boo
 
 def test_alex_has_no_exclusions_and_no_missing_information() -> None:
     """Alex: bipolar II, depressed, lithium 0.8 mmol/L - nothing blocks, nothing missing."""
-    findings = evaluate(default_protocol(), ALEX)
-    assert len(findings) == len(default_protocol().rules)
+    findings = eligibility(ALEX)
+    assert len(findings) == 45
     assert fired(findings) == {}
     assert [f.rule_id for f in findings if f.status is FindingStatus.MISSING_INFORMATION] == []
 
@@ -219,7 +244,7 @@ def test_emery_lamotrigine_only_has_no_antimanic_treatment() -> None:
         lithium_level_mmol_l=None,
         lithium_level_age_days=None,
     )
-    findings = evaluate(default_protocol(), facts)
+    findings = eligibility(facts)
     hits = fired(findings)
     assert set(hits) == {
         "eligibility.antimanic.non_qualifying_only",
@@ -282,7 +307,7 @@ def test_madrs_item10_at_six_routes_to_crisis_care_and_same_day_assessment() -> 
 
 def test_missing_lithium_level_is_missing_information() -> None:
     """On lithium with no level: the level rules say so, never pass silently."""
-    findings = evaluate(default_protocol(), persona(lithium_level_mmol_l=None))
+    findings = eligibility(persona(lithium_level_mmol_l=None))
     missing = {
         f.rule_id: f.missing_facts
         for f in findings
@@ -326,7 +351,7 @@ def test_empty_intake_is_all_missing_information() -> None:
 
 def test_blocking_findings_for_a_complete_intake_are_never_missing() -> None:
     """A complete intake leaves no rule undecided."""
-    findings = evaluate(default_protocol(), persona(psychosis_history=True))
+    findings = eligibility(persona(psychosis_history=True))
     assert all(f.status is not FindingStatus.MISSING_INFORMATION for f in findings)
     assert [f.rule_id for f in findings if f.fired and f.kind in BLOCKING] == [
         "eligibility.psychosis.history"

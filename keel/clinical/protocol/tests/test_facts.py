@@ -8,11 +8,16 @@ import pytest
 
 from keel.clinical.protocol import (
     FACT_CATALOGUE,
+    FACT_GROUPS,
+    OPTIONAL_FACTS,
+    FactGroup,
     FactSpec,
     FactType,
     InvalidFactsError,
+    facts_for,
     validate_facts,
 )
+from keel.clinical.routes import Route
 
 ELIGIBILITY_NAMES = {
     "age_years": "int",
@@ -61,11 +66,90 @@ ELIGIBILITY_NAMES = {
 }
 
 
-def test_catalogue_names_and_types_are_the_intake_contract() -> None:
-    """The intake app builds facts with exactly these names and types."""
+PRECHECK_NAMES = {
+    "route": "enum",
+    "predose_systolic_bp": "int",
+    "predose_diastolic_bp": "int",
+    "predose_heart_rate": "int",
+    "predose_spo2": "int",
+    "predose_bp_rechecked": "bool",
+    "recheck_systolic_bp": "int",
+    "recheck_diastolic_bp": "int",
+    "weight_kg": "number",
+    "ymrs_total_predose": "int",
+    "asrm_total_recent": "int",
+    "open_mood_alert": "enum",
+    "cssrs_since_last_visit_level": "enum",
+    "madrs_item10_session": "int",
+    "escort_confirmed": "bool",
+    "fasting_confirmed": "bool",
+    "pregnancy_status": "enum",
+    "med_change_benzodiazepine": "bool",
+    "med_change_lamotrigine_dose": "bool",
+    "med_change_stimulant": "bool",
+    "med_change_maoi": "bool",
+    "adverse_event_since_last": "bool",
+    "acute_intoxication": "bool",
+}
+
+MONITORING_NAMES = {
+    "current_systolic_bp": "int",
+    "current_diastolic_bp": "int",
+    "current_heart_rate": "int",
+    "current_spo2": "int",
+    "current_respiratory_rate": "int",
+    "current_moaas": "int",
+    "apnoea": "bool",
+    "target_organ_symptoms": "bool",
+    "spo2_sustained_seconds": "int",
+}
+
+DISCHARGE_NAMES = {
+    "minutes_since_dose_start": "int",
+    "minutes_since_infusion_end": "int",
+    "latest_moaas": "int",
+    "latest_spo2": "int",
+    "latest_cadss": "int",
+    "predose_cadss": "int",
+    "latest_systolic_bp": "int",
+    "latest_diastolic_bp": "int",
+    "latest_heart_rate": "int",
+    "escort_present": "bool",
+    "no_driving_acknowledged": "bool",
+}
+
+
+def test_catalogue_names_and_types_are_the_app_contract() -> None:
+    """The intake and treatment apps build facts with exactly these names and types."""
     assert {name: spec.type.value for name, spec in FACT_CATALOGUE.specs.items()} == (
-        ELIGIBILITY_NAMES
+        ELIGIBILITY_NAMES | PRECHECK_NAMES | MONITORING_NAMES | DISCHARGE_NAMES
     )
+
+
+def test_groups_say_which_facts_each_evaluation_uses() -> None:
+    """Eligibility keeps the intake contract; discharge adds the pre-dose baselines."""
+    assert set(facts_for("eligibility")) == set(ELIGIBILITY_NAMES)
+    assert set(facts_for(FactGroup.PRECHECK)) == set(PRECHECK_NAMES)
+    assert set(facts_for("monitoring")) == set(MONITORING_NAMES)
+    assert set(facts_for("discharge")) == set(DISCHARGE_NAMES) | {
+        "route",
+        "predose_systolic_bp",
+        "predose_diastolic_bp",
+        "predose_heart_rate",
+        "predose_spo2",
+    }
+    assert all(set(names) <= set(FACT_CATALOGUE.specs) for names in FACT_GROUPS.values())
+    assert OPTIONAL_FACTS[FactGroup.PRECHECK] <= set(facts_for("precheck"))
+    with pytest.raises(ValueError, match="unknown fact group 'alerts'"):
+        facts_for("alerts")
+
+
+def test_route_values_are_the_treatment_routes() -> None:
+    """The route fact takes exactly the Route values."""
+    spec = FACT_CATALOGUE.get("route")
+    assert spec is not None
+    assert spec.allowed == tuple(route.value for route in Route)
+    assert spec.allowed == ("iv_racemic_ketamine", "intranasal_esketamine", "im_racemic_ketamine")
 
 
 @pytest.mark.parametrize(
@@ -77,6 +161,9 @@ def test_catalogue_names_and_types_are_the_intake_contract() -> None:
             ("depressed", "hypomanic", "manic", "mixed", "euthymic", "unspecified"),
         ),
         ("cssrs_level", ("none", "low", "moderate", "high")),
+        ("cssrs_since_last_visit_level", ("none", "low", "moderate", "high")),
+        ("open_mood_alert", ("none", "amber", "red")),
+        ("pregnancy_status", ("not_applicable", "negative", "positive", "unknown")),
     ],
 )
 def test_enum_facts_list_their_values(name: str, allowed: tuple[str, ...]) -> None:
@@ -124,6 +211,11 @@ def test_values_are_normalised() -> None:
         ({"madrs_item10": 7}, "fact madrs_item10: 7 is above 6"),
         ({"phq9_item9": -1}, "fact phq9_item9: -1 is below 0"),
         ({"resting_systolic_bp": -5}, "fact resting_systolic_bp: -5 is below 0"),
+        ({"predose_spo2": 101}, "fact predose_spo2: 101 is above 100"),
+        ({"current_moaas": 6}, "fact current_moaas: 6 is above 5"),
+        ({"latest_cadss": 93}, "fact latest_cadss: 93 is above 92"),
+        ({"route": "oral"}, "fact route: 'oral' is not one of"),
+        ({"weight_kg": -1}, "fact weight_kg: -1 is below 0"),
     ],
 )
 def test_validate_facts_rejects_unknown_names_and_wrong_types(
@@ -137,10 +229,10 @@ def test_validate_facts_rejects_unknown_names_and_wrong_types(
 
 def test_catalogue_extends_and_refuses_duplicates() -> None:
     """A later issue adds facts by extending the catalogue; a repeated name is refused."""
-    extra = FactSpec("predose_systolic_bp", FactType.INT, "Pre-dose systolic BP", "mmHg")
+    extra = FactSpec("home_systolic_bp", FactType.INT, "Home systolic BP", "mmHg")
     extended = FACT_CATALOGUE.extended(extra)
-    assert extended.get("predose_systolic_bp") == extra
-    assert FACT_CATALOGUE.get("predose_systolic_bp") is None
+    assert extended.get("home_systolic_bp") == extra
+    assert FACT_CATALOGUE.get("home_systolic_bp") is None
     with pytest.raises(ValueError, match="declared twice"):
         extended.extended(extra)
 

@@ -122,4 +122,5 @@ def test_provenance_lists_exactly_the_rules_facts_and_params(facts: dict[str, ob
 def test_property_strategies_cover_every_operator_the_protocol_uses() -> None:
     """The shipped rules use only ops the strategies exercise."""
     ops = {c.op for rule in default_protocol().rules for c in iter_comparisons(rule.when)}
-    assert ops <= {Op.EQ, Op.IN, Op.LT, Op.GE, Op.IS_TRUE, Op.IS_FALSE, Op.INTERSECTS}
+    allowed = {Op.EQ, Op.NE, Op.IN, Op.LT, Op.LE, Op.GT, Op.GE, Op.IS_TRUE, Op.IS_FALSE}
+    assert ops <= allowed | {Op.INTERSECTS}
