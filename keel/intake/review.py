@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from keel.clinical.protocol import Finding, FindingStatus, Protocol, RuleKind, evaluate
+from keel.clinical.protocol import FactType, Finding, FindingStatus, Protocol, RuleKind, evaluate
 
 # Rule kinds whose findings decide eligibility (the others inform).
 BLOCKING_KINDS = frozenset({RuleKind.EXCLUSION, RuleKind.REQUIREMENT})
@@ -95,3 +95,15 @@ def review_run(*, protocol: Protocol, facts: Mapping[str, object]) -> Review:
     """Evaluate the eligibility rules of ``protocol`` on ``facts``."""
     findings = evaluate(protocol, facts, kinds=frozenset(ELIGIBILITY_KINDS))
     return Review(protocol=protocol, facts=facts, findings=findings)
+
+
+def facts_from_json(protocol: Protocol, data: Mapping[str, object]) -> dict[str, object]:
+    """Turn stored facts back into the values the protocol takes (numbers were stored as text)."""
+    facts: dict[str, object] = {}
+    for name, value in data.items():
+        spec = protocol.catalogue.get(name)
+        if spec is not None and spec.type is FactType.NUMBER and isinstance(value, str):
+            facts[name] = Decimal(value)
+        else:
+            facts[name] = value
+    return facts

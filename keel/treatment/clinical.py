@@ -1,0 +1,159 @@
+"""Session facts for the protocol, built from what was recorded (the read side of a session).
+
+Each builder reads the session's rows and returns the plain facts the pure
+core evaluates; nothing here decides anything clinical.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from decimal import Decimal
+
+from keel.clinical.protocol import Protocol
+from keel.clinical.sessions import SessionParams, bp_recheck_rested, session_params
+from keel.intake.protocols import protocol_for_clinic
+from keel.monitoring.models import Assessment, AssessmentPurpose
+from keel.treatment.models import TreatmentSession, VitalContext, VitalSigns
+
+FactValue = bool | int | Decimal | str | list[str] | None
+
+
+def session_protocol(session: TreatmentSession) -> tuple[Protocol, SessionParams]:
+    """The protocol governing the session's clinic and its typed session parameters."""
+    protocol = protocol_for_clinic(session.patient.clinic_id)
+    return protocol, session_params(protocol)
+
+
+def _vitals(session: TreatmentSession, context: VitalContext) -> list[VitalSigns]:
+    return list(session.vitals.filter(context=context).order_by("taken_at", "pk"))
+
+
+def _rating(
+    session: TreatmentSession, instrument_id: str, purposes: tuple[str, ...]
+) -> Assessment | None:
+    return (
+        Assessment.objects.filter(
+            patient=session.patient,
+            instrument_id=instrument_id,
+            purpose__in=purposes,
+            taken_at__gte=session.state_changed_at or session.scheduled_for,
+        )
+        .order_by("-taken_at", "-pk")
+        .first()
+    )
+
+
+def precheck_facts(
+    *, session: TreatmentSession, answers: Mapping[str, FactValue], params: SessionParams
+) -> dict[str, FactValue]:
+    """Facts for the go / no-go rules: today's vitals and ratings plus the checklist answers."""
+    pre = _vitals(session, VitalContext.PRE_DOSE)
+    rechecks = _vitals(session, VitalContext.RECHECK)
+    first = pre[0] if pre else None
+    recheck = rechecks[-1] if rechecks else None
+    rested = (
+        first is not None
+        and recheck is not None
+        and bp_recheck_rested(first.taken_at, recheck.taken_at, params)
+    )
+    purposes = (AssessmentPurpose.PRE_SESSION, AssessmentPurpose.IN_SESSION)
+    ymrs = _rating(session, "ymrs", purposes)
+    cssrs = _rating(session, "cssrs_since_last_visit", purposes)
+    madrs = _rating(session, "madrs", purposes)
+    asrm = (
+        Assessment.objects.filter(
+            patient=session.patient,
+            instrument_id="asrm",
+            taken_at__gte=(session.scheduled_for - dt.timedelta(days=7)),
+        )
+        .order_by("-taken_at", "-pk")
+        .first()
+    )
+    madrs_item10 = madrs.answers[9] if madrs is not None else None
+    return {
+        "route": session.course.route,
+        "predose_systolic_bp": first.systolic_bp if first else None,
+        "predose_diastolic_bp": first.diastolic_bp if first else None,
+        "predose_heart_rate": first.heart_rate if first else None,
+        "predose_spo2": first.spo2 if first else None,
+        "predose_bp_rechecked": bool(rested),
+        "recheck_systolic_bp": recheck.systolic_bp if rested and recheck else None,
+        "recheck_diastolic_bp": recheck.diastolic_bp if rested and recheck else None,
+        "ymrs_total_predose": ymrs.total if ymrs is not None else None,
+        "asrm_total_recent": asrm.total if asrm is not None else None,
+        "cssrs_since_last_visit_level": (cssrs.band or None) if cssrs is not None else None,
+        "madrs_item10_session": madrs_item10 if isinstance(madrs_item10, int) else None,
+        **answers,
+    }
+
+
+def monitoring_facts(
+    *,
+    session: TreatmentSession,
+    latest: VitalSigns | None,
+    moaas: int | None,
+    apnoea: bool,
+    symptoms: bool,
+) -> dict[str, FactValue]:
+    """Facts for the stop rules from the newest readings."""
+    return {
+        "current_systolic_bp": latest.systolic_bp if latest else None,
+        "current_diastolic_bp": latest.diastolic_bp if latest else None,
+        "current_heart_rate": latest.heart_rate if latest else None,
+        "current_spo2": latest.spo2 if latest else None,
+        "current_respiratory_rate": latest.respiratory_rate if latest else None,
+        "current_moaas": moaas,
+        "apnoea": apnoea,
+        "target_organ_symptoms": symptoms,
+        # A single reading counts as sustained until the clinic sets spo2_sustained_seconds.
+        "spo2_sustained_seconds": 0,
+    }
+
+
+def _minutes(start: dt.datetime | None, now: dt.datetime) -> int | None:
+    return None if start is None else int((now - start).total_seconds() // 60)
+
+
+def discharge_facts(
+    *,
+    session: TreatmentSession,
+    now: dt.datetime,
+    escort_present: bool,
+    no_driving_acknowledged: bool,
+) -> dict[str, FactValue]:
+    """Facts for the discharge criteria: time observed, latest readings against pre-dose."""
+    pre = _vitals(session, VitalContext.PRE_DOSE)
+    latest = session.vitals.order_by("-taken_at", "-pk").first()
+    ratings = Assessment.objects.filter(
+        patient=session.patient, taken_at__gte=session.scheduled_for - dt.timedelta(hours=12)
+    )
+    moaas = ratings.filter(instrument_id="moaas").order_by("-taken_at", "-pk").first()
+    cadss_all = list(ratings.filter(instrument_id="cadss").order_by("taken_at", "pk"))
+    predose_cadss = next(
+        (
+            a
+            for a in cadss_all
+            if session.dose_started_at is None or a.taken_at <= session.dose_started_at
+        ),
+        None,
+    )
+    latest_cadss = cadss_all[-1] if cadss_all else None
+    return {
+        "route": session.course.route,
+        "minutes_since_dose_start": _minutes(session.dose_started_at, now),
+        "minutes_since_infusion_end": _minutes(session.infusion_ended_at, now),
+        "latest_moaas": moaas.total if moaas is not None else None,
+        "latest_spo2": latest.spo2 if latest else None,
+        "predose_spo2": pre[0].spo2 if pre else None,
+        "latest_cadss": latest_cadss.total if latest_cadss is not None else None,
+        "predose_cadss": predose_cadss.total if predose_cadss is not None else None,
+        "latest_systolic_bp": latest.systolic_bp if latest else None,
+        "latest_diastolic_bp": latest.diastolic_bp if latest else None,
+        "latest_heart_rate": latest.heart_rate if latest else None,
+        "predose_systolic_bp": pre[0].systolic_bp if pre else None,
+        "predose_diastolic_bp": pre[0].diastolic_bp if pre else None,
+        "predose_heart_rate": pre[0].heart_rate if pre else None,
+        "escort_present": escort_present,
+        "no_driving_acknowledged": no_driving_acknowledged,
+    }

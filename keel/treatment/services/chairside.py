@@ -1,0 +1,393 @@
+"""Chairside services: go / no-go, dose with second verification, stop rules, discharge."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from keel.accounts.catalogue import TreatmentPerm
+from keel.accounts.selectors import Actor
+from keel.audit.models import AuditAction
+from keel.audit.services import audit_record
+from keel.clinical.protocol import RuleKind, evaluate
+from keel.clinical.sessions import (
+    DoseError,
+    DosePlan,
+    OverrideRefused,
+    PrecheckDecision,
+    StopAction,
+    compute_dose,
+    discharge_readiness,
+    precheck_outcome,
+    stop_actions,
+)
+from keel.common.exceptions import Conflict, PermissionDenied, ValidationFailed
+from keel.intake.review import facts_from_json, jsonable
+from keel.monitoring.models import Assessment, AssessmentPurpose
+from keel.monitoring.services import assessment_record
+from keel.treatment.clinical import (
+    FactValue,
+    discharge_facts,
+    monitoring_facts,
+    precheck_facts,
+    session_protocol,
+)
+from keel.treatment.models import (
+    DoseAdministration,
+    PrecheckOutcomeChoice,
+    PreSessionCheck,
+    SessionEvent,
+    SessionEventKind,
+    SessionState,
+    TreatmentSession,
+    VitalSigns,
+)
+from keel.treatment.services.sessions import MIN_REASON_CHARS, _require, _transition, vitals_record
+
+CHECKLIST_FACTS: tuple[str, ...] = (
+    "weight_kg",
+    "open_mood_alert",
+    "escort_confirmed",
+    "fasting_confirmed",
+    "pregnancy_status",
+    "med_change_benzodiazepine",
+    "med_change_lamotrigine_dose",
+    "med_change_stimulant",
+    "med_change_maoi",
+    "adverse_event_since_last",
+    "acute_intoxication",
+)
+SESSION_RATINGS: tuple[str, ...] = (
+    "ymrs",
+    "asrm",
+    "cssrs_since_last_visit",
+    "madrs",
+    "moaas",
+    "cadss",
+)
+
+
+def precheck_record(
+    *, actor: Actor, session: TreatmentSession, answers: Mapping[str, FactValue]
+) -> PreSessionCheck:
+    """Run the go / no-go rules on today's vitals, ratings and checklist; store the result.
+
+    An incomplete checklist is refused (422 naming what is missing): the
+    protocol never answers "go" on missing information.
+    """
+    _require(actor, TreatmentPerm.RUN_SESSIONS)
+    if session.state != SessionState.PRE_CHECKS:
+        raise Conflict("The go / no-go checklist is recorded during the pre-session checks.")
+    unknown = sorted(set(answers) - set(CHECKLIST_FACTS))
+    if unknown:
+        raise ValidationFailed({name: ["Not a checklist question."] for name in unknown})
+    protocol, params = session_protocol(session)
+    facts = precheck_facts(session=session, answers=answers, params=params)
+    findings = evaluate(protocol, facts, kinds=[RuleKind.PRECHECK])
+    outcome = precheck_outcome(findings)
+    if outcome.decision == PrecheckDecision.INCOMPLETE:
+        missing = sorted({name for f in outcome.missing for name in f.missing_facts})
+        raise ValidationFailed(
+            {name: ["Needed before the go / no-go decision."] for name in missing}
+        )
+    check = PreSessionCheck(
+        session=session,
+        outcome=PrecheckOutcomeChoice(outcome.decision.value),
+        protocol_id=protocol.id,
+        protocol_version=str(protocol.version),
+        facts=jsonable(facts),
+        findings=jsonable(list(findings)),
+        fired_rule_ids=[f.rule_id for f in findings if f.fired],
+        recorded_by=actor.user,
+        recorded_at=timezone.now(),
+    )
+    with transaction.atomic():
+        check.save()
+        SessionEvent.objects.create(
+            session=session,
+            kind=SessionEventKind.NOTE,
+            text=f"Go / no-go: {check.get_outcome_display()}",
+            data={"fired": check.fired_rule_ids},
+            recorded_by=actor.user,
+            recorded_at=check.recorded_at,
+        )
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            object_type="pre_session_check",
+            object_id=check.pk,
+            patient_id=session.patient_id,
+            detail={"outcome": check.outcome, "fired": check.fired_rule_ids},
+        )
+    return check
+
+
+def precheck_physician_decide(
+    *, actor: Actor, check: PreSessionCheck, rule_ids: Collection[str], reason: str
+) -> PreSessionCheck:
+    """A physician overrides (or acknowledges) fired rules with a written reason.
+
+    Rules the protocol marks not overridable are refused (the blood-pressure
+    hard hold lifts only on a later re-checked reading below it).
+    """
+    _require(actor, TreatmentPerm.PHYSICIAN_DECISIONS)
+    if len(reason.strip()) < MIN_REASON_CHARS:
+        raise ValidationFailed({"reason": ["Write the reason for the decision."]})
+    protocol, _params = session_protocol(check.session)
+    findings = evaluate(protocol, facts_from_json(protocol, check.facts), kinds=[RuleKind.PRECHECK])
+    try:
+        outcome = precheck_outcome(findings, overridden=rule_ids)
+    except OverrideRefused as exc:
+        raise Conflict(str(exc)) from exc
+    with transaction.atomic():
+        check.physician = actor.user
+        check.physician_decided_at = timezone.now()
+        check.physician_override_reason = reason.strip()
+        check.outcome = PrecheckOutcomeChoice(outcome.decision.value)
+        check.save(
+            update_fields=[
+                "physician",
+                "physician_decided_at",
+                "physician_override_reason",
+                "outcome",
+            ]
+        )
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            object_type="pre_session_check",
+            object_id=check.pk,
+            patient_id=check.session.patient_id,
+            detail={"overridden": sorted(rule_ids), "outcome": check.outcome},
+        )
+    return check
+
+
+def session_rating_record(
+    *, actor: Actor, session: TreatmentSession, instrument_id: str, answers: list[int | None]
+) -> Assessment:
+    """A rating taken in the session (tagged acute post-dose once the dose has started)."""
+    _require(actor, TreatmentPerm.RUN_SESSIONS)
+    if instrument_id not in SESSION_RATINGS:
+        raise ValidationFailed(
+            {"instrument_id": [f"Session ratings are {', '.join(SESSION_RATINGS)}."]}
+        )
+    if session.state in {SessionState.SCHEDULED, SessionState.DISCHARGED, SessionState.ABORTED}:
+        raise Conflict("Ratings are recorded from check-in to discharge.")
+    dosed = session.dose_started_at is not None
+    return assessment_record(
+        actor=actor,
+        patient=session.patient,
+        instrument_id=instrument_id,
+        answers=answers,
+        purpose=AssessmentPurpose.IN_SESSION if dosed else AssessmentPurpose.PRE_SESSION,
+        acute_post_dose=dosed,
+    )
+
+
+def dose_prepare(
+    *,
+    actor: Actor,
+    session: TreatmentSession,
+    weight_kg: Decimal | None,
+    concentration_mg_per_ml: Decimal,
+    lot: str,
+) -> DoseAdministration:
+    """Compute today's dose from the plan and weight (the arithmetic is stored) and start dosing."""
+    _require(actor, TreatmentPerm.RUN_SESSIONS)
+    check = session.prechecks.order_by("-recorded_at", "-pk").first()
+    if check is None or check.outcome != PrecheckOutcomeChoice.GO:
+        raise Conflict(
+            "Dosing needs a 'go' from the pre-session checks (or a physician's override)."
+        )
+    course = session.course
+    _protocol, params = session_protocol(session)
+    plan = DosePlan(mg_per_kg=course.dose_mg_per_kg, fixed_mg=course.esketamine_dose_mg)
+    try:
+        calculation = compute_dose(course.route, plan, weight_kg, params)
+    except DoseError as exc:
+        raise ValidationFailed({"weight_kg": [str(exc)]}) from exc
+    errors: dict[str, list[str]] = {}
+    if concentration_mg_per_ml <= 0:
+        errors["concentration_mg_per_ml"] = ["Must be above 0."]
+    if not lot.strip():
+        errors["lot"] = ["Record the lot number."]
+    if errors:
+        raise ValidationFailed(errors)
+    volume = (calculation.dose_mg / concentration_mg_per_ml).quantize(Decimal("0.01"))
+    dose = DoseAdministration(
+        session=session,
+        route=course.route,
+        drug="esketamine"
+        if course.route == "intranasal_esketamine"
+        else "ketamine hydrochloride (racemic)",
+        concentration_mg_per_ml=concentration_mg_per_ml,
+        lot=lot.strip(),
+        dosing_weight_kg=calculation.dosing_weight_kg,
+        dose_mg=calculation.dose_mg,
+        volume_ml=volume,
+        calculation=[
+            *calculation.lines,
+            f"{calculation.dose_mg} mg ÷ {concentration_mg_per_ml} mg/mL = {volume} mL",
+        ],
+        prepared_by=actor.user,
+        prepared_at=timezone.now(),
+    )
+    with transaction.atomic():
+        session = _transition(actor=actor, session=session, to=SessionState.DOSING)
+        dose.session = session
+        dose.save()
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            object_type="dose",
+            object_id=dose.pk,
+            patient_id=session.patient_id,
+            detail={"dose_mg": str(dose.dose_mg)},
+        )
+    return dose
+
+
+def dose_verify(*, actor: Actor, dose: DoseAdministration) -> DoseAdministration:
+    """A second clinician independently checks the dose (high-alert medicine)."""
+    _require(actor, TreatmentPerm.RUN_SESSIONS)
+    if dose.prepared_by_id == actor.user_id:
+        raise PermissionDenied("The second check must be done by another clinician.")
+    if dose.verified_at is not None:
+        raise Conflict("The dose is already verified.")
+    with transaction.atomic():
+        dose.verified_by = actor.user
+        dose.verified_at = timezone.now()
+        dose.save(update_fields=["verified_by", "verified_at"])
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            object_type="dose",
+            object_id=dose.pk,
+            patient_id=dose.session.patient_id,
+            detail={"verified": True},
+        )
+    return dose
+
+
+def dose_start(*, actor: Actor, dose: DoseAdministration) -> TreatmentSession:
+    """Administration starts: the monitoring clock runs from now."""
+    _require(actor, TreatmentPerm.RUN_SESSIONS)
+    if dose.verified_at is None:
+        raise Conflict("A second clinician must verify the dose before it is given.")
+    now = timezone.now()
+    with transaction.atomic():
+        session = _transition(
+            actor=actor,
+            session=dose.session,
+            to=SessionState.MONITORING,
+            fields={"dose_started_at": now},
+        )
+        dose.started_at = now
+        dose.administered_by = actor.user
+        dose.save(update_fields=["started_at", "administered_by"])
+    return session
+
+
+def dose_stop(*, actor: Actor, session: TreatmentSession) -> TreatmentSession:
+    """The infusion (or last device) ended; recovery observation begins."""
+    _require(actor, TreatmentPerm.RUN_SESSIONS)
+    now = timezone.now()
+    with transaction.atomic():
+        session = _transition(
+            actor=actor,
+            session=session,
+            to=SessionState.RECOVERY,
+            fields={"infusion_ended_at": now},
+        )
+        DoseAdministration.objects.filter(session=session).update(stopped_at=now)
+    return session
+
+
+def stop_rules_check(
+    *,
+    actor: Actor,
+    session: TreatmentSession,
+    latest: VitalSigns | None,
+    moaas: int | None = None,
+    apnoea: bool = False,
+    symptoms: bool = False,
+) -> list[StopAction]:
+    """Evaluate the stop / pause rules on the newest readings; record each fired rule as an event."""
+    protocol, params = session_protocol(session)
+    facts = monitoring_facts(
+        session=session, latest=latest, moaas=moaas, apnoea=apnoea, symptoms=symptoms
+    )
+    actions = stop_actions(evaluate(protocol, facts, kinds=[RuleKind.STOP]), params)
+    now = timezone.now()
+    for action in actions:
+        SessionEvent.objects.create(
+            session=session,
+            kind=SessionEventKind.STOP_RULE,
+            rule_id=action.rule_id,
+            text=f"{action.title}: {action.action}",
+            data={"severity": str(action.severity)},
+            recorded_by=actor.user,
+            recorded_at=now,
+        )
+    return actions
+
+
+def session_discharge(
+    *,
+    actor: Actor,
+    session: TreatmentSession,
+    escort_present: bool,
+    no_driving_acknowledged: bool,
+    overridden: Collection[str] = (),
+    reason: str = "",
+) -> TreatmentSession:
+    """Discharge only when every criterion is met (or a physician overrode the ones allowed)."""
+    _require(actor, TreatmentPerm.RUN_SESSIONS)
+    if overridden:
+        _require(actor, TreatmentPerm.PHYSICIAN_DECISIONS)
+        if len(reason.strip()) < MIN_REASON_CHARS:
+            raise ValidationFailed({"reason": ["Write why the criteria are overridden."]})
+    protocol, _params = session_protocol(session)
+    now = timezone.now()
+    facts = discharge_facts(
+        session=session,
+        now=now,
+        escort_present=escort_present,
+        no_driving_acknowledged=no_driving_acknowledged,
+    )
+    try:
+        readiness = discharge_readiness(
+            evaluate(protocol, facts, kinds=[RuleKind.DISCHARGE]), overridden=overridden
+        )
+    except OverrideRefused as exc:
+        raise Conflict(str(exc)) from exc
+    if not readiness.ready:
+        unmet = "; ".join(f.title for f in readiness.unmet)
+        raise Conflict(f"Discharge refused until every criterion is met: {unmet}.")
+    return _transition(
+        actor=actor,
+        session=session,
+        to=SessionState.DISCHARGED,
+        fields={"discharged_at": now},
+        note="Discharged"
+        + (
+            f" (overridden: {', '.join(sorted(overridden))}: {reason.strip()})"
+            if overridden
+            else ""
+        ),
+    )
+
+
+def vitals_record_checked(
+    *, actor: Actor, session: TreatmentSession, **values: object
+) -> tuple[VitalSigns, list[StopAction]]:
+    """Record vitals; after the dose has started, run the stop rules on them at once."""
+    vitals = vitals_record(actor=actor, session=session, **values)  # type: ignore[arg-type]  # keyword pass-through
+    actions: list[StopAction] = []
+    if session.state in {SessionState.DOSING, SessionState.MONITORING, SessionState.RECOVERY}:
+        actions = stop_rules_check(actor=actor, session=session, latest=vitals)
+    return vitals, actions
