@@ -12,27 +12,54 @@ from keel.accounts.selectors import Actor
 from keel.audit.models import AuditAction
 from keel.common.exceptions import NotFound
 from keel.common.schemas import ErrorOut
-from keel.treatment.models import Route, TreatmentCourse, TreatmentSession, VitalContext, VitalSigns
+from keel.monitoring.models import Assessment
+from keel.treatment.models import (
+    DoseAdministration,
+    PreSessionCheck,
+    Route,
+    TreatmentCourse,
+    TreatmentSession,
+    VitalContext,
+    VitalSigns,
+)
 from keel.treatment.permissions import access_patient_treatment, access_session
 from keel.treatment.schemas import (
     AbortIn,
     CheckInIn,
+    ChecklistIn,
     CourseCreateIn,
     CourseOut,
+    DischargeIn,
+    DoseIn,
+    DoseOut,
+    OverrideIn,
+    PrecheckOut,
+    RatingIn,
+    RatingOut,
     SessionOut,
     SessionScheduleIn,
+    StopActionOut,
+    VitalsCheckedOut,
     VitalsIn,
     VitalsOut,
 )
-from keel.treatment.selectors import course_open, vitals_list
+from keel.treatment.selectors import course_open, precheck_latest, vitals_list
 from keel.treatment.services import (
     course_activate,
     course_create,
+    dose_prepare,
+    dose_start,
+    dose_stop,
+    dose_verify,
+    precheck_physician_decide,
+    precheck_record,
     session_abort,
     session_check_in,
+    session_discharge,
+    session_rating_record,
     session_schedule,
     session_start_prechecks,
-    vitals_record,
+    vitals_record_checked,
 )
 
 router = Router()
@@ -187,15 +214,18 @@ def session_abort_api(request: HttpRequest, session_id: Id, payload: AbortIn) ->
 
 @router.post(
     "/sessions/{session_id}/vitals",
-    response={201: VitalsOut, **ERRORS},
+    response={201: VitalsCheckedOut, **ERRORS},
     operation_id="vitals_record",
 )
 def vitals_record_api(
     request: HttpRequest, session_id: Id, payload: VitalsIn
-) -> Status[VitalSigns]:
-    """Record a set of vital signs (an idempotency key makes retries safe)."""
+) -> Status[VitalsCheckedOut]:
+    """Record a set of vital signs (an idempotency key makes retries safe).
+
+    After the dose has started the stop rules run at once; their actions come back.
+    """
     actor, session = _run(request, session_id)
-    vitals = vitals_record(
+    vitals, actions = vitals_record_checked(
         actor=actor,
         session=session,
         context=VitalContext(payload.context),
@@ -207,7 +237,18 @@ def vitals_record_api(
         taken_at=payload.taken_at,
         idempotency_key=payload.idempotency_key,
     )
-    return Status(201, vitals)
+    return Status(
+        201,
+        VitalsCheckedOut(
+            vitals=VitalsOut.model_validate(vitals, from_attributes=True),
+            stop_actions=[
+                StopActionOut(
+                    rule_id=a.rule_id, title=a.title, action=a.action, severity=str(a.severity)
+                )
+                for a in actions
+            ],
+        ),
+    )
 
 
 @router.get(
@@ -219,3 +260,135 @@ def vitals_list_api(request: HttpRequest, session_id: Id) -> list[VitalSigns]:
     """The session's vital signs in time order."""
     session = access_session(actor=_actor(request), session_id=session_id)
     return list(vitals_list(session=session))
+
+
+@router.post(
+    "/sessions/{session_id}/ratings",
+    response={201: RatingOut, **ERRORS},
+    operation_id="session_rating_record",
+)
+def session_rating_record_api(
+    request: HttpRequest, session_id: Id, payload: RatingIn
+) -> Status[Assessment]:
+    """A rating taken in the session (YMRS, ASRM, C-SSRS since last visit, MADRS, MOAA/S, CADSS)."""
+    actor, session = _run(request, session_id)
+    return Status(
+        201,
+        session_rating_record(
+            actor=actor,
+            session=session,
+            instrument_id=payload.instrument_id,
+            answers=payload.answers,
+        ),
+    )
+
+
+@router.post(
+    "/sessions/{session_id}/checklist",
+    response={201: PrecheckOut, **ERRORS},
+    operation_id="precheck_record",
+)
+def precheck_record_api(
+    request: HttpRequest, session_id: Id, payload: ChecklistIn
+) -> Status[PreSessionCheck]:
+    """Run the go / no-go rules on today's vitals, ratings and this checklist."""
+    actor, session = _run(request, session_id)
+    return Status(201, precheck_record(actor=actor, session=session, answers=payload.model_dump()))
+
+
+@router.post(
+    "/sessions/{session_id}/checklist/override",
+    response={200: PrecheckOut, **ERRORS},
+    operation_id="precheck_physician_decide",
+)
+def precheck_physician_decide_api(
+    request: HttpRequest, session_id: Id, payload: OverrideIn
+) -> PreSessionCheck:
+    """A physician overrides fired go / no-go rules with a reason (not the non-overridable ones)."""
+    actor, session = _run(request, session_id)
+    check = precheck_latest(session=session)
+    if check is None:
+        raise NotFound("No checklist recorded yet.")
+    return precheck_physician_decide(
+        actor=actor, check=check, rule_ids=payload.rule_ids, reason=payload.reason
+    )
+
+
+@router.post(
+    "/sessions/{session_id}/dose", response={201: DoseOut, **ERRORS}, operation_id="dose_prepare"
+)
+def dose_prepare_api(
+    request: HttpRequest, session_id: Id, payload: DoseIn
+) -> Status[DoseAdministration]:
+    """Compute and record today's dose (needs a 'go'); the arithmetic comes back."""
+    actor, session = _run(request, session_id)
+    return Status(
+        201,
+        dose_prepare(
+            actor=actor,
+            session=session,
+            weight_kg=payload.weight_kg,
+            concentration_mg_per_ml=payload.concentration_mg_per_ml,
+            lot=payload.lot,
+        ),
+    )
+
+
+def _dose(session: TreatmentSession) -> DoseAdministration:
+    dose = DoseAdministration.objects.filter(session=session).first()
+    if dose is None:
+        raise NotFound("No dose prepared yet.")
+    return dose
+
+
+@router.post(
+    "/sessions/{session_id}/dose/verify",
+    response={200: DoseOut, **ERRORS},
+    operation_id="dose_verify",
+)
+def dose_verify_api(request: HttpRequest, session_id: Id) -> DoseAdministration:
+    """A second clinician verifies the dose."""
+    actor, session = _run(request, session_id)
+    return dose_verify(actor=actor, dose=_dose(session))
+
+
+@router.post(
+    "/sessions/{session_id}/dose/start",
+    response={200: SessionOut, **ERRORS},
+    operation_id="dose_start",
+)
+def dose_start_api(request: HttpRequest, session_id: Id) -> TreatmentSession:
+    """Administration starts (only once verified); monitoring begins."""
+    actor, session = _run(request, session_id)
+    return dose_start(actor=actor, dose=_dose(session))
+
+
+@router.post(
+    "/sessions/{session_id}/dose/stop",
+    response={200: SessionOut, **ERRORS},
+    operation_id="dose_stop",
+)
+def dose_stop_api(request: HttpRequest, session_id: Id) -> TreatmentSession:
+    """The infusion ended; recovery observation begins."""
+    actor, session = _run(request, session_id)
+    return dose_stop(actor=actor, session=session)
+
+
+@router.post(
+    "/sessions/{session_id}/discharge",
+    response={200: SessionOut, **ERRORS},
+    operation_id="session_discharge",
+)
+def session_discharge_api(
+    request: HttpRequest, session_id: Id, payload: DischargeIn
+) -> TreatmentSession:
+    """Discharge: refused (409, naming the unmet criteria) until every criterion is met."""
+    actor, session = _run(request, session_id)
+    return session_discharge(
+        actor=actor,
+        session=session,
+        escort_present=payload.escort_present,
+        no_driving_acknowledged=payload.no_driving_acknowledged,
+        overridden=payload.overridden,
+        reason=payload.reason,
+    )

@@ -103,3 +103,94 @@ class VitalsOut(Schema):
     heart_rate: int
     spo2: int
     respiratory_rate: int | None
+
+
+class ChecklistIn(_Closed):
+    """The go / no-go checklist answers (vitals and ratings are recorded separately)."""
+
+    weight_kg: Annotated[Decimal, Field(ge=Decimal("25"), le=Decimal("350"), decimal_places=1)]
+    open_mood_alert: Literal["none", "amber", "red"]
+    escort_confirmed: bool
+    fasting_confirmed: bool
+    pregnancy_status: Literal["not_applicable", "negative", "positive", "unknown"]
+    med_change_benzodiazepine: bool
+    med_change_lamotrigine_dose: bool
+    med_change_stimulant: bool
+    med_change_maoi: bool
+    adverse_event_since_last: bool
+    acute_intoxication: bool
+
+
+class PrecheckOut(Schema):
+    id: int
+    outcome: str
+    protocol_id: str
+    protocol_version: str
+    fired_rule_ids: list[str]
+    physician_override_reason: str
+    recorded_at: dt.datetime
+
+
+class OverrideIn(_Closed):
+    rule_ids: list[Annotated[str, Field(max_length=120, pattern=r"^[a-z0-9_.]+$")]] = Field(
+        max_length=40
+    )
+    reason: Annotated[str, Field(min_length=1, max_length=2000, pattern=TEXT)]
+
+
+class RatingIn(_Closed):
+    instrument_id: Literal["ymrs", "asrm", "cssrs_since_last_visit", "madrs", "moaas", "cadss"]
+    answers: list[Annotated[int, Field(ge=0, le=8, strict=True)] | None] = Field(max_length=40)
+
+
+class RatingOut(Schema):
+    id: int
+    instrument_id: str
+    total: int | None
+    band: str
+    complete: bool
+    flags: list[str]
+    acute_post_dose: bool
+
+
+class DoseIn(_Closed):
+    weight_kg: (
+        Annotated[Decimal, Field(ge=Decimal("25"), le=Decimal("350"), decimal_places=1)] | None
+    ) = None
+    concentration_mg_per_ml: Annotated[Decimal, Field(gt=0, le=Decimal("1000"), decimal_places=2)]
+    lot: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9 ._/-]+$")]
+
+
+class DoseOut(Schema):
+    id: int
+    drug: str
+    route: str
+    dose_mg: Decimal
+    volume_ml: Decimal
+    concentration_mg_per_ml: Decimal
+    lot: str
+    calculation: list[str]
+    verified_at: dt.datetime | None
+    started_at: dt.datetime | None
+    stopped_at: dt.datetime | None
+
+
+class StopActionOut(Schema):
+    rule_id: str
+    title: str
+    action: str
+    severity: str
+
+
+class VitalsCheckedOut(Schema):
+    vitals: VitalsOut
+    stop_actions: list[StopActionOut]
+
+
+class DischargeIn(_Closed):
+    escort_present: bool
+    no_driving_acknowledged: bool
+    overridden: list[Annotated[str, Field(max_length=120, pattern=r"^[a-z0-9_.]+$")]] = Field(
+        default_factory=list, max_length=20
+    )
+    reason: Annotated[str, Field(max_length=2000, pattern=TEXT)] = ""

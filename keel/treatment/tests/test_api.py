@@ -6,7 +6,7 @@ import datetime as dt
 import json
 
 import pytest
-from django.test import Client
+from django.test import Client, override_settings
 from django.utils import timezone
 
 from conftest import World
@@ -68,7 +68,7 @@ def test_course_to_checked_in_session_through_the_api(world: World) -> None:
             "idempotency_key": "pre-1",
         },
     )
-    assert again[1]["id"] == vitals["id"]
+    assert again[1]["vitals"]["id"] == vitals["vitals"]["id"]
     assert len(nurse.get(f"/api/v1/treatment/sessions/{session['id']}/vitals").json()) == 1
     status, error = _post(
         nurse,
@@ -153,3 +153,90 @@ def test_sessions_of_another_clinic_are_404(world: World) -> None:
         world.client("nurse_x").get(f"/api/v1/treatment/sessions/{session['id']}").status_code
         == 200
     )
+
+
+@override_settings(KEEL_SESSION_IDLE_SECONDS=24 * 3600)  # the test jumps the clock 2 hours
+def test_chairside_steps_through_the_api(world: World) -> None:
+    """Checklist, dose with a second clinician, start, stop, refused then allowed discharge."""
+    import time_machine
+
+    cleared_patient(world)
+    physician, nurse = world.client("physician_x"), world.client("nurse_x")
+    base = f"/api/v1/treatment/patients/{world.patient_a.pk}"
+    _post(
+        physician,
+        f"{base}/course",
+        {"route": "iv_racemic_ketamine", "dose_mg_per_kg": "0.50", "induction_sessions": 6},
+    )
+    _post(physician, f"{base}/course/activate")
+    _, session = _post(
+        nurse,
+        f"{base}/sessions",
+        {"scheduled_for": (timezone.now() + dt.timedelta(minutes=30)).isoformat()},
+    )
+    s = f"/api/v1/treatment/sessions/{session['id']}"
+    _post(
+        nurse, f"{s}/check-in", {"escort_name": "Robin Ellery", "escort_phone": "+1 555 0100 222"}
+    )
+    _post(nurse, f"{s}/pre-checks")
+    calm = {"systolic_bp": 124, "diastolic_bp": 80, "heart_rate": 72, "spo2": 98}
+    assert _post(nurse, f"{s}/vitals", {"context": "pre_dose", **calm})[0] == 201
+    assert _post(nurse, f"{s}/ratings", {"instrument_id": "ymrs", "answers": [0] * 11})[0] == 201
+    assert (
+        _post(
+            nurse,
+            f"{s}/ratings",
+            {"instrument_id": "cssrs_since_last_visit", "answers": [0, 0, None, None, None, 0]},
+        )[0]
+        == 201
+    )
+    checklist = {
+        "weight_kg": "72.4",
+        "open_mood_alert": "none",
+        "escort_confirmed": True,
+        "fasting_confirmed": True,
+        "pregnancy_status": "negative",
+        "med_change_benzodiazepine": False,
+        "med_change_lamotrigine_dose": False,
+        "med_change_stimulant": False,
+        "med_change_maoi": False,
+        "adverse_event_since_last": False,
+        "acute_intoxication": False,
+    }
+    status, check = _post(nurse, f"{s}/checklist", checklist)
+    assert (status, check["outcome"]) == (201, "go"), check
+    status, dose = _post(
+        nurse, f"{s}/dose", {"weight_kg": "72.4", "concentration_mg_per_ml": "10", "lot": "LOT-42"}
+    )
+    assert status == 201 and dose["dose_mg"] in {"36.00", "36.0", "36"}, dose
+    assert _post(nurse, f"{s}/dose/verify")[0] == 403
+    assert _post(nurse, f"{s}/dose/start")[0] == 409
+    assert _post(physician, f"{s}/dose/verify")[0] == 200
+    start = timezone.now()
+    assert _post(nurse, f"{s}/dose/start")[1]["state"] == "monitoring"
+    status, checked = _post(
+        nurse,
+        f"{s}/vitals",
+        {
+            "context": "during",
+            "systolic_bp": 190,
+            "diastolic_bp": 112,
+            "heart_rate": 96,
+            "spo2": 97,
+        },
+    )
+    assert status == 201 and checked["stop_actions"], checked
+    assert _post(nurse, f"{s}/dose/stop")[1]["state"] == "recovery"
+    status, refused = _post(
+        nurse, f"{s}/discharge", {"escort_present": True, "no_driving_acknowledged": True}
+    )
+    assert status == 409 and "Discharge refused" in str(refused["detail"])
+    with time_machine.travel(start + dt.timedelta(minutes=130), tick=False):
+        _post(nurse, f"{s}/vitals", {"context": "recovery", **calm})
+        _post(nurse, f"{s}/ratings", {"instrument_id": "moaas", "answers": [5]})
+        _post(nurse, f"{s}/ratings", {"instrument_id": "cadss", "answers": [0] * 23})
+        status, done = _post(
+            nurse, f"{s}/discharge", {"escort_present": True, "no_driving_acknowledged": True}
+        )
+    assert status == 200, done
+    assert done["state"] == "discharged"
