@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -15,6 +18,9 @@ from keel.treatment.models import (
     Route,
     VitalContext,
 )
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class CourseForm(UswdsFormMixin, forms.Form):
@@ -85,4 +91,74 @@ class AbortForm(UswdsFormMixin, forms.Form):
         label=_("Why the session ends here"),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+YES_NO = [("true", _("Yes")), ("false", _("No"))]
+
+
+def _yes_no(label: StrOrPromise) -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(
+        label=label, choices=YES_NO, coerce=lambda v: v == "true", widget=forms.RadioSelect
+    )
+
+
+class ChecklistForm(UswdsFormMixin, forms.Form):
+    """The go / no-go questions (vitals and ratings are recorded on their own)."""
+
+    weight_kg = forms.DecimalField(
+        label=_("Weight today (kg)"), max_digits=5, decimal_places=1, min_value=25, max_value=350
+    )
+    open_mood_alert = forms.ChoiceField(
+        label=_("Open mood-elevation alert"),
+        choices=[("none", _("None")), ("amber", _("Amber")), ("red", _("Red"))],
+        help_text=_("As shown on the patient's alerts."),
+    )
+    escort_confirmed = _yes_no(
+        _("Escort's name and phone confirmed, and they will take the patient home")
+    )
+    fasting_confirmed = _yes_no(
+        _("Fasting as instructed (esketamine: no food 2 h, no drink 30 min)")
+    )
+    pregnancy_status = forms.ChoiceField(
+        label=_("Pregnancy"),
+        choices=[
+            ("not_applicable", _("Not applicable")),
+            ("negative", _("Test negative")),
+            ("positive", _("Test positive")),
+            ("unknown", _("Not known")),
+        ],
+    )
+    med_change_benzodiazepine = _yes_no(
+        _("Benzodiazepine started, stopped or changed since the last session")
+    )
+    med_change_lamotrigine_dose = _yes_no(_("Lamotrigine dose changed since the last session"))
+    med_change_stimulant = _yes_no(_("Stimulant started or changed since the last session"))
+    med_change_maoi = _yes_no(_("MAOI started since the last session"))
+    adverse_event_since_last = _yes_no(_("Adverse event since the last session"))
+    acute_intoxication = _yes_no(_("Signs of alcohol or drug intoxication today"))
+
+
+class DoseForm(UswdsFormMixin, forms.Form):
+    weight_kg = forms.DecimalField(
+        label=_("Dosing weight (kg)"),
+        max_digits=5,
+        decimal_places=1,
+        min_value=25,
+        max_value=350,
+        required=False,
+    )
+    concentration_mg_per_ml = forms.DecimalField(
+        label=_("Concentration (mg/mL)"), max_digits=6, decimal_places=2, min_value=Decimal("0.01")
+    )
+    lot = forms.CharField(label=_("Lot number"), max_length=64)
+
+
+class DischargeForm(UswdsFormMixin, forms.Form):
+    escort_present = forms.BooleanField(
+        label=_("The escort is here to take the patient home"), required=False
+    )
+    no_driving_acknowledged = forms.BooleanField(
+        label=_("The patient understands: no driving until the next day, after a restful sleep"),
+        required=False,
     )

@@ -8,5 +8,11 @@ urlpatterns = [
     path("patients/<int:patient_id>/", views.course_page, name="course"),
     path("sessions/<int:session_id>/", views.session_page, name="session"),
     path("sessions/<int:session_id>/vitals/", views.vitals_create, name="vitals"),
+    path(
+        "sessions/<int:session_id>/ratings/<slug:instrument_id>/",
+        views.session_rating_page,
+        name="rating",
+    ),
+    path("sessions/<int:session_id>/checkpoints/", views.checkpoints_partial, name="checkpoints"),
     path("sessions/<int:session_id>/<slug:action>/", views.session_action, name="action"),
 ]

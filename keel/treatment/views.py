@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -15,20 +16,49 @@ from keel.accounts.catalogue import TreatmentPerm
 from keel.accounts.decorators import with_actor
 from keel.accounts.selectors import Actor
 from keel.audit.models import AuditAction
+from keel.clinical.instruments import INSTRUMENTS
+from keel.clinical.sessions import checkpoint_status, monitoring_schedule
 from keel.common.exceptions import Conflict, PermissionDenied, ValidationFailed
 from keel.coordination.selectors import clearance_get
-from keel.treatment.forms import AbortForm, CheckInForm, CourseForm, ScheduleForm, VitalsForm
-from keel.treatment.models import Route, TreatmentSession, VitalContext
+from keel.intake.forms import AssessmentForm
+from keel.monitoring.models import Assessment
+from keel.treatment.clinical import session_protocol
+from keel.treatment.forms import (
+    AbortForm,
+    CheckInForm,
+    ChecklistForm,
+    CourseForm,
+    DischargeForm,
+    DoseForm,
+    ScheduleForm,
+    VitalsForm,
+)
+from keel.treatment.models import DoseAdministration, Route, TreatmentSession, VitalContext
 from keel.treatment.permissions import access_patient_treatment, access_session
-from keel.treatment.selectors import course_list, course_open, session_list, vitals_list
+from keel.treatment.selectors import (
+    course_list,
+    course_open,
+    precheck_latest,
+    session_list,
+    vitals_list,
+)
 from keel.treatment.services import (
+    SESSION_RATINGS,
     course_activate,
     course_create,
+    dose_prepare,
+    dose_start,
+    dose_stop,
+    dose_verify,
+    precheck_physician_decide,
+    precheck_record,
     session_abort,
     session_check_in,
+    session_discharge,
+    session_rating_record,
     session_schedule,
     session_start_prechecks,
-    vitals_record,
+    vitals_record_checked,
 )
 
 
@@ -95,8 +125,53 @@ def course_page(request: HttpRequest, actor: Actor, patient_id: int) -> HttpResp
     )
 
 
+def _checkpoints(session: TreatmentSession) -> list[Any]:
+    """Due / overdue monitoring checkpoints once the dose has started."""
+    if session.dose_started_at is None:
+        return []
+    _protocol, params = session_protocol(session)
+    plan = monitoring_schedule(
+        session.course.route, session.dose_started_at, session.infusion_ended_at, params
+    )
+    recorded: dict[str, list[Any]] = {
+        "bp": [],
+        "hr": [],
+        "spo2": [],
+        "rr": [],
+        "moaas": [],
+        "cadss": [],
+    }
+    for v in session.vitals.all():
+        for key in ("bp", "hr", "spo2"):
+            recorded[key].append(v.taken_at)
+        if v.respiratory_rate is not None:
+            recorded["rr"].append(v.taken_at)
+    for rating in Assessment.objects.filter(
+        patient=session.patient,
+        instrument_id__in=["moaas", "cadss"],
+        taken_at__gte=session.scheduled_for - timedelta(hours=12),
+    ):
+        recorded[rating.instrument_id].append(rating.taken_at)
+    return list(checkpoint_status(plan, recorded, timezone.now()))
+
+
 def _session_context(actor: Actor, session: TreatmentSession, **extra: Any) -> dict[str, Any]:
+    check = precheck_latest(session=session)
+    dose = DoseAdministration.objects.filter(session=session).first()
     return {
+        "check": check,
+        "check_findings": [
+            f for f in (check.findings if check else []) if f.get("status") == "fired"
+        ],
+        "dose": dose,
+        "checkpoints": _checkpoints(session),
+        "stop_events": list(session.events.filter(kind="stop_rule").order_by("-recorded_at")[:5]),
+        "checklist_form": extra.pop("checklist_form", None) or ChecklistForm(),
+        "dose_form": extra.pop("dose_form", None) or DoseForm(),
+        "discharge_form": extra.pop("discharge_form", None) or DischargeForm(),
+        "discharge_error": extra.pop("discharge_error", ""),
+        "rating_links": [(i, INSTRUMENTS[i].title.split(" (")[0]) for i in SESSION_RATINGS],
+        "can_decide": actor.has(TreatmentPerm.PHYSICIAN_DECISIONS),
         "session": session,
         "patient": session.patient,
         "vitals": list(vitals_list(session=session)),
@@ -160,18 +235,79 @@ def session_action(
             session = session_abort(
                 actor=actor, session=session, reason=request.POST.get("reason", "")
             )
+        elif action == "checklist":
+            checklist = ChecklistForm(request.POST)
+            extra["checklist_form"] = checklist
+            if checklist.is_valid():
+                precheck_record(actor=actor, session=session, answers=checklist.cleaned_data)
+                extra.pop("checklist_form")
+        elif action == "override":
+            check = precheck_latest(session=session)
+            if check is None:
+                raise Conflict("No checklist recorded yet.")
+            precheck_physician_decide(
+                actor=actor,
+                check=check,
+                rule_ids=request.POST.getlist("rule_ids"),
+                reason=request.POST.get("reason", ""),
+            )
+        elif action == "dose":
+            form_dose = DoseForm(request.POST)
+            extra["dose_form"] = form_dose
+            if form_dose.is_valid():
+                dose_prepare(
+                    actor=actor,
+                    session=session,
+                    weight_kg=form_dose.cleaned_data["weight_kg"],
+                    concentration_mg_per_ml=form_dose.cleaned_data["concentration_mg_per_ml"],
+                    lot=form_dose.cleaned_data["lot"],
+                )
+                extra.pop("dose_form")
+        elif action in {"verify", "start"}:
+            dose = DoseAdministration.objects.filter(session=session).first()
+            if dose is None:
+                raise Conflict("No dose prepared yet.")
+            if action == "verify":
+                dose_verify(actor=actor, dose=dose)
+            else:
+                dose_start(actor=actor, dose=dose)
+        elif action == "stop":
+            dose_stop(actor=actor, session=session)
+        elif action == "discharge":
+            form_discharge = DischargeForm(request.POST)
+            form_discharge.is_valid()
+            try:
+                session_discharge(
+                    actor=actor,
+                    session=session,
+                    escort_present=form_discharge.cleaned_data.get("escort_present", False),
+                    no_driving_acknowledged=form_discharge.cleaned_data.get(
+                        "no_driving_acknowledged", False
+                    ),
+                )
+            except Conflict as exc:
+                extra["discharge_form"] = form_discharge
+                extra["discharge_error"] = exc.message
         else:
             raise Conflict("Unknown action.")
     except ValidationFailed as exc:
-        if "checkin_form" in extra:
-            _errors_to_form(extra["checkin_form"], exc)
+        target = next(
+            (extra[k] for k in ("checkin_form", "checklist_form", "dose_form") if k in extra), None
+        )
+        if target is not None:
+            _errors_to_form(target, exc)
         else:
             messages.error(request, exc.message)
-    except Conflict as exc:
+    except (Conflict, PermissionDenied) as exc:
         messages.error(request, exc.message)
     if extra:
+        session.refresh_from_db()
+        status = 409 if "discharge_error" in extra else 422
         return render(
-            request, "treatment/session.html", _session_context(actor, session, **extra), status=422
+            request,
+            "treatment/session.html",
+            _session_context(actor, session, **extra),
+            status=status,
         )
     return redirect("treatment:session", session_id=session.pk)
 
@@ -191,7 +327,7 @@ def vitals_create(request: HttpRequest, actor: Actor, session_id: int) -> HttpRe
     if form is not None and form.is_valid():
         data = form.cleaned_data
         try:
-            vitals_record(
+            vitals_record_checked(
                 actor=actor,
                 session=session,
                 context=VitalContext(data["context"]),
@@ -218,3 +354,53 @@ def vitals_create(request: HttpRequest, actor: Actor, session_id: int) -> HttpRe
     if status != 200:
         return render(request, "treatment/session.html", context, status=status)
     return redirect("treatment:session", session_id=session.pk)
+
+
+@require_http_methods(["GET", "POST"])
+@with_actor
+def session_rating_page(
+    request: HttpRequest, actor: Actor, session_id: int, instrument_id: str
+) -> HttpResponse:
+    """Enter a session rating item by item (Keel's short item labels)."""
+    if instrument_id not in SESSION_RATINGS:
+        raise Http404
+    action = AuditAction.CREATE if request.method == "POST" else AuditAction.READ
+    session = access_session(
+        actor=actor, session_id=session_id, need=TreatmentPerm.RUN_SESSIONS, action=action
+    )
+    instrument = INSTRUMENTS[instrument_id]
+    form = AssessmentForm(request.POST or None, items=instrument.items)
+    if request.method == "POST" and form.is_valid():
+        try:
+            rating = session_rating_record(
+                actor=actor,
+                session=session,
+                instrument_id=instrument_id,
+                answers=form.answers(len(instrument.items)),
+            )
+        except ValidationFailed as exc:
+            _errors_to_form(form, exc)
+        except Conflict as exc:
+            form.add_error(None, exc.message)
+        else:
+            result = " ".join(str(p) for p in (rating.total, rating.band) if p not in (None, ""))
+            messages.success(request, f"{instrument.title.split(' (')[0]} saved: {result}.")
+            return redirect("treatment:session", session_id=session.pk)
+    return render(
+        request,
+        "treatment/rating_form.html",
+        {"session": session, "patient": session.patient, "form": form, "instrument": instrument},
+        status=422 if request.method == "POST" else 200,
+    )
+
+
+@require_GET
+@with_actor
+def checkpoints_partial(request: HttpRequest, actor: Actor, session_id: int) -> HttpResponse:
+    """The monitoring checkpoints panel (htmx polls it; no page reload)."""
+    session = access_session(actor=actor, session_id=session_id)
+    return render(
+        request,
+        "treatment/partials/_checkpoints.html",
+        {"session": session, "checkpoints": _checkpoints(session), "now": timezone.now()},
+    )

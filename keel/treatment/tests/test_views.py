@@ -114,3 +114,91 @@ def test_chairside_check_in_and_vitals_by_htmx(world: World) -> None:
     assert b"Systolic" in bad.content
     assert session.vitals.count() == 1
     assert world.client("nurse_y").get(page).status_code == 404
+
+
+@pytest.mark.django_db
+def test_chairside_page_walks_a_session_to_discharge(world: World) -> None:
+    """Every panel renders and every button works, from checklist to discharge."""
+    import time_machine
+    from django.test import override_settings
+
+    from keel.treatment.tests.helpers import scheduled_session
+
+    session = scheduled_session(world)
+    nurse, physician = world.client("nurse_x"), world.client("physician_x")
+    page = f"/treatment/sessions/{session.pk}/"
+    nurse.post(
+        f"{page}check-in/", {"escort_name": "Robin Ellery", "escort_phone": "+1 555 0100 222"}
+    )
+    nurse.post(f"{page}pre-checks/")
+    calm = {
+        "context": "pre_dose",
+        "systolic_bp": "124",
+        "diastolic_bp": "80",
+        "heart_rate": "72",
+        "spo2": "98",
+    }
+    nurse.post(f"{page}vitals/", calm)
+    ratings = {"ymrs": ["0"] * 11, "cssrs_since_last_visit": ["0", "0", "", "", "", "0"]}
+    for instrument_id, answers in ratings.items():
+        assert nurse.get(f"{page}ratings/{instrument_id}/").status_code == 200
+        response = nurse.post(
+            f"{page}ratings/{instrument_id}/",
+            {f"item_{n}": v for n, v in enumerate(answers, start=1)},
+        )
+        assert response.status_code == 302, response.content[:2000]
+    checklist = {
+        "weight_kg": "72.4",
+        "open_mood_alert": "none",
+        "escort_confirmed": "true",
+        "fasting_confirmed": "true",
+        "pregnancy_status": "negative",
+        "med_change_benzodiazepine": "false",
+        "med_change_lamotrigine_dose": "false",
+        "med_change_stimulant": "false",
+        "med_change_maoi": "false",
+        "adverse_event_since_last": "false",
+        "acute_intoxication": "false",
+    }
+    assert nurse.post(f"{page}checklist/", checklist).status_code == 302
+    response = nurse.get(page)
+    assert b"Calculate the dose" in response.content and b"Go" in response.content
+    assert (
+        nurse.post(
+            f"{page}dose/", {"weight_kg": "72.4", "concentration_mg_per_ml": "10", "lot": "LOT-42"}
+        ).status_code
+        == 302
+    )
+    assert b"0.5 mg/kg" in nurse.get(page).content
+    nurse.post(f"{page}verify/")  # refused: same clinician
+    assert b"Awaiting an independent second check" in nurse.get(page).content
+    physician.post(f"{page}verify/")
+    start = timezone.now()
+    nurse.post(f"{page}start/")
+    response = nurse.get(page)
+    assert b"Monitoring schedule" in response.content
+    assert world.client("nurse_x").get(f"{page}checkpoints/").status_code == 200
+    nurse.post(
+        f"{page}vitals/", {**calm, "context": "during", "systolic_bp": "190", "diastolic_bp": "112"}
+    )
+    assert b"Stop or pause rule" in nurse.get(page).content
+    nurse.post(f"{page}stop/")
+    refused = nurse.post(
+        f"{page}discharge/", {"escort_present": "on", "no_driving_acknowledged": "on"}
+    )
+    assert refused.status_code == 409 and b"Discharge refused" in refused.content
+    with (
+        override_settings(KEEL_SESSION_IDLE_SECONDS=24 * 3600),
+        time_machine.travel(start + dt.timedelta(minutes=130), tick=False),
+    ):
+        nurse.post(f"{page}vitals/", {**calm, "context": "recovery"})
+        nurse.post(f"{page}ratings/moaas/", {"item_1": "5"})
+        nurse.post(f"{page}ratings/cadss/", {f"item_{n}": "0" for n in range(1, 24)})
+        assert (
+            nurse.post(
+                f"{page}discharge/", {"escort_present": "on", "no_driving_acknowledged": "on"}
+            ).status_code
+            == 302
+        )
+    session.refresh_from_db()
+    assert session.state == SessionState.DISCHARGED
