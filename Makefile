@@ -14,6 +14,8 @@ PORT ?= 8000
 PYTEST_WORKERS ?= 2
 
 .PHONY: demo test lint typecheck importcheck migrationscheck pytest test-pg test-browser setup assets lock fuzz clean
+.PHONY: security pip-audit
+.PHONY: fuzz-ci
 
 ## ---------------------------------------------------------------- environment
 $(PY):
@@ -72,8 +74,36 @@ test: lint typecheck importcheck migrationscheck pytest
 test-pg: setup
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/keel} $(VENV)/bin/pytest -n $(PYTEST_WORKERS)
 
+# The whole log of the browser run goes to test-artifacts/e2e.log (at DEBUG); it must
+# hold no demo patient's name, MRN or birth date (scripts/check_phi_in_logs.py).
 test-browser: setup
-	KEEL_REQUIRE_BROWSER=1 $(VENV)/bin/pytest -m browser -p no:xdist
+	mkdir -p test-artifacts && rm -f test-artifacts/e2e.log
+	KEEL_LOG_FILE=$(CURDIR)/test-artifacts/e2e.log LOG_LEVEL=DEBUG KEEL_REQUIRE_BROWSER=1 $(VENV)/bin/pytest -m browser -p no:xdist
+	$(PY) scripts/check_phi_in_logs.py test-artifacts/e2e.log
+
+# Security checks: bandit (high severity) on the app code, always. pip-audit asks PyPI's
+# JSON API for known vulnerabilities; where that API is not reachable every package is
+# "not found" and --strict fails, so `make security` runs it only with KEEL_PIP_AUDIT=1
+# and says so loudly otherwise. `make pip-audit` always runs it.
+security: $(DEPS_STAMP)
+	$(VENV)/bin/bandit -q -c pyproject.toml -r keel config -lll
+	@if [ "$${KEEL_PIP_AUDIT:-0}" = "1" ]; then \
+		$(MAKE) --no-print-directory pip-audit; \
+	else \
+		echo "*** pip-audit SKIPPED: set KEEL_PIP_AUDIT=1 where PyPI's JSON API is reachable ***"; \
+	fi
+
+pip-audit: $(DEPS_STAMP)
+	$(VENV)/bin/pip-audit --requirement requirements/dev.lock --no-deps --disable-pip --strict --progress-spinner off
+
+# API fuzzing (docs/security.md): schemathesis against a throwaway gunicorn on 127.0.0.1,
+# once per demo role. `make fuzz` is the long run (>= 5,000 requests); `make fuzz-ci` is
+# the bounded run CI does (about two minutes, fixed seed).
+fuzz: $(DEPS_STAMP)
+	$(PY) scripts/fuzz.py --max-examples 50 --budget 480 --min-requests 5000
+
+fuzz-ci: $(DEPS_STAMP)
+	$(PY) scripts/fuzz.py --max-examples 10 --budget 100 --seed 20261126 --min-requests 1000
 
 ## ---------------------------------------------------------------- maintenance
 # Re-resolve the Python lock file after changing pyproject.toml.

@@ -50,6 +50,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "keel.accounts.middleware.IdleTimeoutMiddleware",
+    # A partial session (second factor still to give) sees only the MFA pages.
+    "keel.accounts.mfa_middleware.MfaRequiredMiddleware",
     "keel.accounts.middleware.ClinicTimeZoneMiddleware",
     "keel.audit.middleware.AuditContextMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -123,6 +125,13 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
 
+# Two-step sign-in (ONC 170.315(d)(13)); who must use it: keel/accounts/mfa.py.
+# TOTP secrets are encrypted with a key derived from SECRET_KEY (keel/accounts/mfa_crypto.py).
+KEEL_MFA_ISSUER = env_str("KEEL_MFA_ISSUER", "Keel")
+# After a wrong code the next try waits this many seconds, doubling per failure (django-otp).
+KEEL_MFA_THROTTLE_FACTOR = env_int("KEEL_MFA_THROTTLE_FACTOR", default=1)
+OTP_STATIC_THROTTLE_FACTOR = KEEL_MFA_THROTTLE_FACTOR
+
 # Security headers.
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -172,15 +181,42 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "keel@localhost")
 # Personal access tokens for API clients.
 KEEL_API_TOKEN_MAX_DAYS = env_int("KEEL_API_TOKEN_MAX_DAYS", default=90)
 
+# Logs never carry patient data (keel/common/log_redaction.py): tracebacks without
+# exception messages, request lines without query strings. KEEL_LOG_FILE adds a
+# copy in a file (the e2e run greps it for the demo patients' names, MRNs and dates).
+_LOG_HANDLERS: dict[str, dict[str, str]] = {
+    "console": {"class": "logging.StreamHandler", "formatter": "plain"}
+}
+KEEL_LOG_FILE = env_str("KEEL_LOG_FILE", "")
+if KEEL_LOG_FILE:
+    _LOG_HANDLERS["file"] = {
+        "class": "logging.FileHandler",
+        "filename": KEEL_LOG_FILE,
+        "formatter": "plain",
+        "encoding": "utf-8",
+    }
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "formatters": {
+        "plain": {
+            "()": "keel.common.log_redaction.RedactingFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        }
+    },
+    "filters": {"no_query_strings": {"()": "keel.common.log_redaction.QueryStringFilter"}},
+    "handlers": _LOG_HANDLERS,
+    "root": {"handlers": list(_LOG_HANDLERS), "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         "axes": {"level": "WARNING"},
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # runserver's request lines (make demo): without the query string (the search box).
+        "django.server": {
+            "handlers": list(_LOG_HANDLERS),
+            "filters": ["no_query_strings"],
+            "level": "INFO",
+            "propagate": False,
+        },
     },
 }

@@ -8,6 +8,7 @@ from ninja.errors import HttpError
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
+from keel.accounts.mfa import SECOND_FACTOR_REQUIRED, session_is_partial
 from keel.accounts.requests import request_actor, request_actor_set
 from keel.accounts.selectors import Actor, actor_build
 from keel.accounts.services import api_token_authenticate
@@ -52,9 +53,14 @@ class SessionCsrfAuth(APIKeyCookie):
         return request.COOKIES.get(self.param_name)
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Actor | None:
-        """Return the session's actor; a signed-in request without a valid CSRF token is 403."""
+        """Return the session's actor; a signed-in request without a valid CSRF token is 403.
+
+        A partial session (second factor not yet given) is 401 with a clear detail.
+        """
         if not request.user.is_authenticated:
             return None
+        if session_is_partial(request):
+            raise HttpError(401, SECOND_FACTOR_REQUIRED)
         if request.method in UNSAFE_METHODS and check_csrf(request) is not None:
             raise HttpError(403, "CSRF check failed: send the X-CSRFToken header.")
         return request_actor(request)

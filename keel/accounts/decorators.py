@@ -9,6 +9,7 @@ from typing import Concatenate, ParamSpec
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 
+from keel.accounts.mfa import second_factor_redirect, session_is_partial
 from keel.accounts.requests import request_actor
 from keel.accounts.selectors import Actor
 
@@ -19,6 +20,8 @@ ActorView = Callable[Concatenate[HttpRequest, Actor, P], HttpResponse]
 def with_actor(view: ActorView[P]) -> Callable[Concatenate[HttpRequest, P], HttpResponse]:
     """Pass the acting user to ``view``; anonymous users go to the login page.
 
+    A partial session (second factor still to give) goes to the second-factor page.
+
     A signed-in user who may not act (no active membership) gets 404, like any
     page outside their scope.
     """
@@ -26,6 +29,8 @@ def with_actor(view: ActorView[P]) -> Callable[Concatenate[HttpRequest, P], Http
     def wrapper(request: HttpRequest, /, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
+        if session_is_partial(request):
+            return second_factor_redirect(request)
         actor = request_actor(request)
         if actor is None:
             raise Http404

@@ -12,7 +12,10 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from keel.accounts.mfa_models import TotpAuthenticator
 from keel.accounts.roles import AccountType, Role
+
+__all__ = ["ApiToken", "Clinic", "Membership", "TotpAuthenticator", "User", "validate_time_zone"]
 
 
 def validate_time_zone(value: str) -> None:

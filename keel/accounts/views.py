@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from keel.accounts.decorators import with_actor
 from keel.accounts.forms import ApiTokenForm, LoginForm
 from keel.accounts.models import User
-from keel.accounts.requests import request_actor
+from keel.accounts.requests import request_actor_for_audit
 from keel.accounts.selectors import Actor, api_token_list
 from keel.accounts.services import active_clinic_set, api_token_create, api_token_revoke
 from keel.audit.models import AuditAction, AuditOutcome
@@ -34,7 +34,8 @@ class KeelLoginView(LoginView):
 
     def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         response = super().form_valid(form)
-        actor = request_actor(self.request)
+        # Named even when a second factor is still to come (a partial session).
+        actor = request_actor_for_audit(self.request)
         user = form.get_user()
         audit_record(
             actor=actor,
@@ -60,7 +61,7 @@ def keel_logout(request: HttpRequest) -> HttpResponse:
     """Sign out: the server-side session is deleted, not just the cookie."""
     if request.user.is_authenticated:
         audit_record(
-            actor=request_actor(request),
+            actor=request_actor_for_audit(request),
             action=AuditAction.LOGOUT,
             object_type="user",
             object_id=request.user.pk,

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Literal
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
+from pydantic import field_validator
 
 from keel.accounts.selectors import Actor
 from keel.audit.models import AuditAction, AuditEvent
@@ -18,6 +20,8 @@ from keel.common.exceptions import NotFound, ValidationFailed
 from keel.common.schemas import ErrorOut
 
 router = Router()
+
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 
 SortField = Literal[
     "occurred_at",
@@ -50,6 +54,14 @@ class AuditQuery(Schema):
     sort: SortField = "-occurred_at"
     offset: int = Field(0, ge=0, le=10_000_000)
     limit: int = Field(100, ge=1, le=500)
+
+    @field_validator("date_from", "date_to", mode="before")
+    @classmethod
+    def _iso_datetime(cls, value: object) -> object:
+        # pydantic's lax mode would read "0.5" as a Unix timestamp; the schema says date-time.
+        if isinstance(value, str) and _NUMBER.fullmatch(value.strip()):
+            raise ValueError("Give a date and time, e.g. 2026-11-01T00:00:00Z.")
+        return value
 
 
 @router.get(

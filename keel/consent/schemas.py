@@ -100,7 +100,7 @@ class ConsentSignIn(Schema):
 
     model_config = ConfigDict(extra="forbid")
 
-    template_id: Annotated[int, Field(ge=1, le=MAX_ID)] = Field(
+    template_id: Annotated[int, Field(ge=1, le=MAX_ID, strict=True)] = Field(
         description="The version the patient read: the clinic's approved version"
     )
     signed_name: Annotated[

@@ -9,6 +9,10 @@ from decimal import Decimal
 from keel.accounts.roles import Role
 
 DEMO_PASSWORD = "keel-demo-pass"  # noqa: S105 - published demo credential, demo installs only
+# Published authenticator secret of the demo users whose role needs two-step sign-in
+# (physician, clinic admin, psychiatrist of record): add it to any TOTP app, or
+# `oathtool --totp -b KEELDEMOKEELDEMOKEELDEMOKEELDEMO` prints the current code.
+DEMO_TOTP_SECRET = "KEELDEMOKEELDEMOKEELDEMOKEELDEMO"  # noqa: S105 - published, demo installs only
 CLINIC_SLUG = "harbour"
 CLINIC_NAME = "Harbour Mood Clinic"
 CLINIC_TIME_ZONE = "America/New_York"

@@ -8,6 +8,8 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from keel.accounts.mfa import mfa_enrolled, mfa_required_by_role
+from keel.accounts.mfa_services import totp_device_install
 from keel.accounts.models import Clinic, User
 from keel.accounts.roles import AccountType, Role
 from keel.accounts.selectors import Actor, actor_build
@@ -44,6 +46,7 @@ def demo_load() -> DemoLoadResult:
     """Create the demo clinic, its staff, Dr Reyes and 20 patients, unless already there."""
     existing = Clinic.objects.filter(slug=data.CLINIC_SLUG).first()
     if existing is not None:
+        _demo_authenticators_install()  # demo databases loaded before two-step sign-in
         return DemoLoadResult(
             created=False, clinic=existing, patient_count=existing.patients.count()
         )
@@ -74,6 +77,7 @@ def demo_load() -> DemoLoadResult:
             email=f"{data.PSYCHIATRIST_USERNAME}@demo.keel.invalid",
             account_type=AccountType.PSYCHIATRIST_OF_RECORD,
         )
+        _demo_authenticators_install()
         front_desk = next(p.username for p in data.STAFF if p.role == Role.FRONT_DESK)
         registrar = actor_build(user=users[front_desk], clinic_id=clinic.pk)
         if registrar is None:  # the membership was created just above
@@ -114,6 +118,16 @@ def demo_load() -> DemoLoadResult:
             )
         _load_pathway(clinic=clinic, users=users, patients=patients)
     return DemoLoadResult(created=True, clinic=clinic, patient_count=len(data.PATIENTS))
+
+
+def _demo_authenticators_install() -> None:
+    """Give each demo user whose role needs a second factor the published demo authenticator."""
+    usernames = [person.username for person in data.STAFF] + [data.PSYCHIATRIST_USERNAME]
+    for user in User.objects.filter(username__in=usernames):
+        if mfa_required_by_role(user=user) and not mfa_enrolled(user=user):
+            totp_device_install(
+                user=user, secret_base32=data.DEMO_TOTP_SECRET, name="Demo authenticator"
+            )
 
 
 def _actor(user: User, clinic: Clinic) -> Actor:

@@ -102,6 +102,11 @@ def _age_on(birth_date: dt.date, day: dt.date) -> int:
     return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
 
 
+def _days_since(date: dt.date | None, day: dt.date) -> int | None:
+    """Age in days of a level; a level dated "tomorrow" by a clock in another time zone is 0."""
+    return None if date is None else max(0, (day - date).days)
+
+
 def evaluation_facts(
     *, evaluation: Evaluation, today: dt.date | None = None
 ) -> dict[str, FactValue]:
@@ -131,15 +136,9 @@ def evaluation_facts(
             else None
         ),
         "lithium_level_mmol_l": evaluation.lithium_level_mmol_l,
-        "lithium_level_age_days": (
-            (day - evaluation.lithium_level_date).days if evaluation.lithium_level_date else None
-        ),
+        "lithium_level_age_days": _days_since(evaluation.lithium_level_date, day),
         "valproate_level_ug_ml": evaluation.valproate_level_ug_ml,
-        "valproate_level_age_days": (
-            (day - evaluation.valproate_level_date).days
-            if evaluation.valproate_level_date
-            else None
-        ),
+        "valproate_level_age_days": _days_since(evaluation.valproate_level_date, day),
     }
     for name in BOOLEAN_FACTS:
         facts[name] = getattr(evaluation, name)

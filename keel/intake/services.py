@@ -56,6 +56,21 @@ def evaluation_start(*, actor: Actor, patient: Patient) -> Evaluation:
     return evaluation
 
 
+LEVEL_DATE_FIELDS: tuple[str, ...] = ("lithium_level_date", "valproate_level_date")
+
+
+def _check_level_dates(evaluation: Evaluation) -> None:
+    """A blood level cannot be dated after today (the protocol reads its age in days)."""
+    today = timezone.localdate()
+    future = {
+        name: ["The date of a level cannot be in the future."]
+        for name in LEVEL_DATE_FIELDS
+        if (day := getattr(evaluation, name)) is not None and day > today
+    }
+    if future:
+        raise ValidationError(future)
+
+
 def evaluation_update(
     *, actor: Actor, evaluation: Evaluation, fields: Mapping[str, object]
 ) -> Evaluation:
@@ -92,6 +107,7 @@ def evaluation_update(
         return evaluation
     try:
         evaluation.full_clean(exclude=["patient", "created_by", "updated_by"])
+        _check_level_dates(evaluation)
     except ValidationError as exc:
         for name, value in before.items():
             setattr(evaluation, name, value)

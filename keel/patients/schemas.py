@@ -47,7 +47,7 @@ class PatientCreateIn(Schema):
     emergency_contact_name: ShortText = ""
     emergency_contact_relationship: ShortText = ""
     emergency_contact_phone: Phone = ""
-    psychiatrist_of_record_id: Annotated[int, Field(ge=1, le=2**53)] | None = None
+    psychiatrist_of_record_id: Annotated[int, Field(ge=1, le=2**53, strict=True)] | None = None
 
     _check_birth_date = field_validator("birth_date", mode="before")(_require_iso_date)
 
@@ -68,7 +68,7 @@ class PatientUpdateIn(Schema):
     emergency_contact_name: ShortText | None = None
     emergency_contact_relationship: ShortText | None = None
     emergency_contact_phone: Phone | None = None
-    psychiatrist_of_record_id: Annotated[int, Field(ge=1, le=2**53)] | None = None
+    psychiatrist_of_record_id: Annotated[int, Field(ge=1, le=2**53, strict=True)] | None = None
 
     @field_validator("birth_date", mode="before")
     @classmethod

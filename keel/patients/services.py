@@ -32,6 +32,17 @@ EDITABLE_FIELDS: tuple[str, ...] = (
     "psychiatrist_of_record_id",
 )
 REQUIRED_FIELDS: tuple[str, ...] = ("given_name", "family_name", "birth_date", "administrative_sex")
+# Optional text columns: "no value" is "", never NULL.
+BLANK_TEXT_FIELDS: frozenset[str] = frozenset(
+    {
+        "phone",
+        "email",
+        "address",
+        "emergency_contact_name",
+        "emergency_contact_relationship",
+        "emergency_contact_phone",
+    }
+)
 OLDEST_BIRTH_YEAR = 1900
 MRN_DIGITS = 6
 
@@ -66,6 +77,9 @@ def _apply(patient: Patient, fields: Mapping[str, object]) -> list[str]:
     changed: list[str] = []
     for name, value in fields.items():
         normalised = value.strip() if isinstance(value, str) else value
+        if normalised is None and name in BLANK_TEXT_FIELDS:
+            # An API null clears an optional text field.
+            normalised = ""
         if getattr(patient, name) != normalised:
             setattr(patient, name, normalised)
             changed.append(name)

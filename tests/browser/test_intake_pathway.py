@@ -17,6 +17,7 @@ from playwright.sync_api import Page, expect
 from keel.demo import data as demo
 from keel.demo.services import demo_load
 from tests.browser.fixtures import axe_violations, screenshot
+from tests.browser.mfa_helpers import complete_second_factor
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -30,6 +31,7 @@ def _sign_in(page: Page, base: str, username: str) -> None:
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(demo.DEMO_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+    complete_second_factor(page, username)
     expect(page.get_by_role("button", name="Sign out")).to_be_attached()
 
 

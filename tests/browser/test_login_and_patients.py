@@ -13,6 +13,7 @@ from keel.accounts.tests.factories import TEST_PASSWORD, ClinicFactory, staff_me
 from keel.demo import data as demo
 from keel.demo.services import demo_load
 from tests.browser.fixtures import axe_violations, screenshot
+from tests.browser.mfa_helpers import complete_second_factor
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -22,6 +23,7 @@ def _sign_in(page: Page, base_url: str, username: str, password: str) -> None:
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
+    complete_second_factor(page, username)
 
 
 def test_demo_nurse_signs_in_and_sees_an_accessible_home_page(

@@ -372,8 +372,12 @@ def test_another_clinics_admin_cannot_reach_clinic_x_documents(world: World, sta
     from keel.accounts.tests.factories import staff_member
 
     staff_member(clinic=world.clinic_y, role=Role.CLINIC_ADMIN, username="clinic_admin_y")
+    from keel.accounts.tests.mfa_support import mark_session_verified
+
+    admin_y = world.users["nurse_y"].__class__.objects.get(username="clinic_admin_y")
     client = Client()
-    client.force_login(world.users["nurse_y"].__class__.objects.get(username="clinic_admin_y"))
+    client.force_login(admin_y)
+    mark_session_verified(client, admin_y)  # clinic admins sign in with a second factor
     detail = client.get(reverse("consent:template_detail", args=[state.template_draft_id]))
     missing = client.get(reverse("consent:template_detail", args=[987654321]))
     assert detail.status_code == missing.status_code == 404

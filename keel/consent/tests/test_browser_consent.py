@@ -18,6 +18,7 @@ from keel.consent.services import (
 from keel.consent.tests.factories import ALL_CONSENT_TOPICS, ALL_EDUCATION_TOPICS
 from keel.patients.tests.factories import PatientFactory
 from tests.browser.fixtures import axe_violations, screenshot
+from tests.browser.mfa_helpers import complete_second_factor
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -29,6 +30,7 @@ def _sign_in(page: Page, base_url: str, username: str) -> None:
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(TEST_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+    complete_second_factor(page, username)
 
 
 def test_nurse_takes_a_signature_and_downloads_the_pdf(page: Page, live_server: object) -> None:

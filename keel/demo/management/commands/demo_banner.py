@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from keel.accounts.mfa import MFA_REQUIRED_ROLES
 from keel.demo import data
 
 
@@ -31,5 +32,14 @@ class Command(BaseCommand):
             f"  {data.PSYCHIATRIST_USERNAME:<8} Dr {data.PSYCHIATRIST_FIRST} "
             f"{data.PSYCHIATRIST_LAST} (psychiatrist of record)"
         )
-        lines += ["Stop with Ctrl+C.", "=" * 64, ""]
+        with_mfa = [p.username for p in data.STAFF if p.role in MFA_REQUIRED_ROLES]
+        with_mfa.append(data.PSYCHIATRIST_USERNAME)
+        lines += [
+            f"{', '.join(with_mfa)} also need two-step sign-in. Their authenticator secret",
+            f"(published, demo only): {data.DEMO_TOTP_SECRET}",
+            "Add it to any TOTP app, or run: oathtool --totp -b " + data.DEMO_TOTP_SECRET,
+            "Stop with Ctrl+C.",
+            "=" * 64,
+            "",
+        ]
         self.stdout.write("\n".join(lines))

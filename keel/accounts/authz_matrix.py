@@ -1,0 +1,346 @@
+"""The authorization matrix: the expected HTTP status of every route, method and role, as data.
+
+It sits next to the permission catalogue (``catalogue.py``), which decides
+*who may do what*; this file states *what each role gets back* from every
+page and API operation when it reaches for patient A's records. The test
+``tests/security/test_route_matrix.py`` walks the URL configuration and the
+OpenAPI document, sends every route x method x role, and fails when
+
+- a route or method has no row here (a new route cannot escape the matrix),
+- the status differs from the row,
+- patient A's name or MRN appears in any answer to a role outside
+  ``SEES_PATIENT_A`` (whatever the status), or
+- a refused write changed anything in the database.
+
+The world (``conftest.py``): clinic X with patient A, whose psychiatrist of
+record is ``psychiatrist_a``; patient B also in clinic X; clinic Y. Patient A
+has an eligible decision, a signed consent, an acknowledged plan, a letter, an
+active course with one scheduled and one checked-in session, and a new draft
+evaluation; clinic X has draft versions of its consent form and education page.
+
+Conventions the rows follow (STYLE.md, ARCHITECTURE.md):
+
+- anonymous: pages redirect to the login page (302), the API answers 401;
+- a record outside your scope answers 404, exactly like a missing one;
+- a collection you may not use at all (a list, a "new" form) answers 403;
+- a page write that succeeds redirects (302); an API create answers 201;
+- 409 is a state that does not allow the change (e.g. signing twice): the
+  role got past the gate, which is what the matrix is about;
+- 405: the route does not take that method, for everyone.
+
+To add a route: add its row below (copy the nearest one), run
+``pytest tests/security -q``, and read the mismatches it prints.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+ROLES: tuple[str, ...] = (
+    "anonymous",
+    "patient_a",
+    "patient_b",
+    "physician_x",
+    "nurse_x",
+    "nurse_y",
+    "front_desk_x",
+    "clinic_admin_x",
+    "psychiatrist_a",
+    "psychiatrist_other",
+)
+
+#: Roles allowed to see patient A's identity; for every other role, A's name and MRN
+#: must never appear in any response body, whatever its status.
+SEES_PATIENT_A: frozenset[str] = frozenset(
+    {"physician_x", "nurse_x", "front_desk_x", "psychiatrist_a"}
+)
+
+#: Methods every page route is tried with (a page that does not take one answers 405).
+PAGE_METHODS: tuple[str, ...] = ("GET", "POST")
+
+#: URL names left out of the matrix, each with the reason.
+INFRASTRUCTURE: dict[str, str] = {
+    "accounts:login": "the public login page (keel/accounts/tests/test_login.py)",
+    "api:openapi-json": "the public OpenAPI document; no data",
+    "api:openapi-view": "the interactive API docs page; no data",
+    "api:api-root": "Ninja's API root: a redirect/404 with no data",
+    "coordination:accept": (
+        "invitation acceptance with a single-use emailed token, no login "
+        "(keel/coordination/tests/test_services.py)"
+    ),
+}
+
+OK, CREATED, REDIRECT, FORBIDDEN, NOT_FOUND, NOT_ALLOWED, CONFLICT, INVALID = (
+    200,
+    201,
+    302,
+    403,
+    404,
+    405,
+    409,
+    422,
+)
+Row = dict[str, int]
+
+CLINIC_X_CLINICAL = ("physician_x", "nurse_x")
+CLINIC_X_FRONT = ("physician_x", "nurse_x", "front_desk_x")
+STAFF = ("physician_x", "nurse_x", "nurse_y", "front_desk_x", "clinic_admin_x")
+PATIENTS = ("patient_a", "patient_b")
+PSYCHIATRISTS = ("psychiatrist_a", "psychiatrist_other")
+
+
+def _grant(roles: tuple[str, ...] | str, status: int) -> Row:
+    names = (roles,) if isinstance(roles, str) else roles
+    return dict.fromkeys(names, status)
+
+
+def page(*grants: Mapping[str, int], deny: int = NOT_FOUND) -> Row:
+    """A page: anonymous is sent to the login page; roles not granted get ``deny``."""
+    row = dict.fromkeys(ROLES, deny)
+    row["anonymous"] = REDIRECT
+    for grant in grants:
+        row.update(grant)
+    return row
+
+
+def api(*grants: Mapping[str, int], deny: int = NOT_FOUND) -> Row:
+    """An API operation: anonymous gets 401; roles not granted get ``deny``."""
+    row = dict.fromkeys(ROLES, deny)
+    row["anonymous"] = 401
+    for grant in grants:
+        row.update(grant)
+    return row
+
+
+def everyone(status: int) -> Row:
+    """The same status for every role (405 for a method the route does not take)."""
+    return dict.fromkeys(ROLES, status)
+
+
+def signed_in(status: int) -> Row:
+    """Every signed-in role gets ``status``; anonymous goes to the login page."""
+    return page(_grant(ROLES[1:], status))
+
+
+GET_ONLY = {"POST": everyone(NOT_ALLOWED)}
+
+
+def post_only(row: Row) -> dict[str, Row]:
+    return {"GET": everyone(NOT_ALLOWED), "POST": row}
+
+
+# ---------------------------------------------------------------- pages, by URL name
+
+PAGES: dict[str, dict[str, Row]] = {
+    "home": {"GET": signed_in(OK), "POST": signed_in(OK)},
+    # Own account: every signed-in role, never anyone else's data.
+    "accounts:logout": post_only(signed_in(REDIRECT)),
+    "accounts:clinic_switch": post_only(page(deny=NOT_FOUND)),  # clinic 0 is nobody's
+    "accounts:api_tokens": {"GET": signed_in(OK), "POST": signed_in(OK)},
+    # Physician X's own token: only its owner can revoke it.
+    "accounts:api_token_revoke": post_only(page(_grant("physician_x", REDIRECT))),
+    "accounts:security": {"GET": signed_in(OK), "POST": signed_in(OK)},
+    "accounts:mfa_setup": {"GET": signed_in(OK), "POST": signed_in(OK)},
+    "accounts:mfa_verify": {"GET": everyone(REDIRECT), "POST": everyone(REDIRECT)},
+    "accounts:mfa_recovery_codes_new": post_only(
+        page(
+            _grant(ROLES[1:], REDIRECT),
+            # Roles that must use a second factor have recovery codes to renew.
+            _grant(("physician_x", "clinic_admin_x", *PSYCHIATRISTS), OK),
+        )
+    ),
+    "accounts:mfa_disable": post_only(page(_grant(ROLES[1:], INVALID))),
+    # Patients (PatientPerm): clinic X's clinical staff and front desk; psychiatrist A reads.
+    "patients:list": {
+        "GET": page(
+            _grant((*STAFF, *PSYCHIATRISTS), OK),
+            _grant("clinic_admin_x", FORBIDDEN),
+            deny=FORBIDDEN,
+        ),
+        **GET_ONLY,
+    },
+    "patients:create": {
+        "GET": page(_grant((*CLINIC_X_FRONT, "nurse_y"), OK), deny=FORBIDDEN),
+        "POST": page(_grant((*CLINIC_X_FRONT, "nurse_y"), REDIRECT), deny=FORBIDDEN),
+    },
+    "patients:detail": {"GET": page(_grant((*CLINIC_X_FRONT, "psychiatrist_a"), OK)), **GET_ONLY},
+    "patients:edit": {
+        "GET": page(_grant(CLINIC_X_FRONT, OK)),
+        "POST": page(_grant(CLINIC_X_FRONT, REDIRECT)),
+    },
+    # Audit trail (AuditPerm): clinic admins only.
+    "audit:list": {"GET": page(_grant("clinic_admin_x", OK), deny=FORBIDDEN), **GET_ONLY},
+    # Intake (IntakePerm): physicians and nurses edit, physicians decide, psychiatrist A reads.
+    "intake:overview": {
+        "GET": page(_grant((*CLINIC_X_CLINICAL, "psychiatrist_a"), OK)),
+        **GET_ONLY,
+    },
+    "intake:evaluation": {
+        "GET": page(_grant(CLINIC_X_CLINICAL, OK)),
+        "POST": page(_grant(CLINIC_X_CLINICAL, REDIRECT)),
+    },
+    "intake:rating": {
+        "GET": page(_grant(CLINIC_X_CLINICAL, OK)),
+        "POST": page(_grant(CLINIC_X_CLINICAL, REDIRECT)),
+    },
+    "intake:decision": {
+        "GET": page(_grant("physician_x", OK)),
+        "POST": page(_grant("physician_x", REDIRECT)),
+    },
+    # Consent documents (ConsentPerm.MANAGE/APPROVE_TEMPLATES): clinic admins only.
+    "consent:template_list": {
+        "GET": page(_grant("clinic_admin_x", OK), deny=FORBIDDEN),
+        **GET_ONLY,
+    },
+    # A draft is open, so "new" sends the admin to it (GET) or refuses a second one (409).
+    "consent:template_create": {
+        "GET": page(_grant("clinic_admin_x", REDIRECT), deny=FORBIDDEN),
+        "POST": page(_grant("clinic_admin_x", CONFLICT), deny=FORBIDDEN),
+    },
+    "consent:template_detail": {"GET": page(_grant("clinic_admin_x", OK)), **GET_ONLY},
+    "consent:template_edit": {
+        "GET": page(_grant("clinic_admin_x", OK)),
+        "POST": page(_grant("clinic_admin_x", REDIRECT)),
+    },
+    "consent:template_submit": post_only(page(_grant("clinic_admin_x", REDIRECT))),
+    "consent:template_approve": post_only(page(_grant("clinic_admin_x", REDIRECT))),
+    "consent:template_pdf": {"GET": page(_grant("clinic_admin_x", OK)), **GET_ONLY},
+    "consent:text_preview": post_only(page(_grant("clinic_admin_x", OK), deny=FORBIDDEN)),
+    "consent:education_page_list": {
+        "GET": page(_grant("clinic_admin_x", OK), deny=FORBIDDEN),
+        **GET_ONLY,
+    },
+    "consent:education_page_create": {
+        "GET": page(_grant("clinic_admin_x", REDIRECT), deny=FORBIDDEN),
+        "POST": page(_grant("clinic_admin_x", CONFLICT), deny=FORBIDDEN),
+    },
+    "consent:education_page_detail": {"GET": page(_grant("clinic_admin_x", OK)), **GET_ONLY},
+    "consent:education_page_edit": {
+        "GET": page(_grant("clinic_admin_x", OK)),
+        "POST": page(_grant("clinic_admin_x", REDIRECT)),
+    },
+    "consent:education_page_submit": post_only(page(_grant("clinic_admin_x", REDIRECT))),
+    "consent:education_page_approve": post_only(page(_grant("clinic_admin_x", REDIRECT))),
+    # The approved education page: the clinic's staff and patients; no psychiatrist.
+    "consent:education": {"GET": page(_grant((*STAFF, *PATIENTS), OK)), **GET_ONLY},
+    # A patient's consent: clinical staff record it; front desk and psychiatrist A read it.
+    # Patient A already signed the approved version, so signing again is a conflict.
+    "consent:patient": {"GET": page(_grant((*CLINIC_X_FRONT, "psychiatrist_a"), OK)), **GET_ONLY},
+    "consent:patient_sign": post_only(page(_grant(CLINIC_X_CLINICAL, CONFLICT))),
+    "consent:patient_withdraw": post_only(page(_grant(CLINIC_X_CLINICAL, REDIRECT))),
+    "consent:consent_pdf": {
+        "GET": page(_grant((*CLINIC_X_FRONT, "psychiatrist_a"), OK)),
+        **GET_ONLY,
+    },
+    # Coordination (CoordinationPerm): clinical staff; psychiatrist A reads and acknowledges.
+    "coordination:my_patients": {"GET": page(_grant(PSYCHIATRISTS, OK)), **GET_ONLY},
+    "coordination:patient": {
+        "GET": page(_grant((*CLINIC_X_CLINICAL, "psychiatrist_a"), OK)),
+        **GET_ONLY,
+    },
+    # Psychiatrist A already has a login: the invitation is refused with a message (302).
+    "coordination:invite": post_only(page(_grant(CLINIC_X_CLINICAL, REDIRECT))),
+    "coordination:acknowledge": post_only(page(_grant("psychiatrist_a", REDIRECT))),
+    "coordination:exception": post_only(page(_grant("physician_x", REDIRECT))),
+    "coordination:letter_create": post_only(page(_grant(CLINIC_X_CLINICAL, REDIRECT))),
+    "coordination:letter_pdf": {
+        "GET": page(_grant((*CLINIC_X_CLINICAL, "psychiatrist_a"), OK)),
+        **GET_ONLY,
+    },
+    # Treatment (TreatmentPerm): physicians plan, physicians and nurses run sessions.
+    "treatment:course": {
+        "GET": page(_grant(CLINIC_X_CLINICAL, OK)),
+        "POST": page(_grant(CLINIC_X_CLINICAL, REDIRECT)),
+    },
+    "treatment:session": {"GET": page(_grant(CLINIC_X_CLINICAL, OK)), **GET_ONLY},
+    "treatment:vitals": post_only(page(_grant(CLINIC_X_CLINICAL, REDIRECT))),
+    "treatment:action": post_only(page(_grant(CLINIC_X_CLINICAL, REDIRECT))),
+    "treatment:rating": {
+        "GET": page(_grant(CLINIC_X_CLINICAL, OK)),
+        "POST": page(_grant(CLINIC_X_CLINICAL, REDIRECT)),
+    },
+    "treatment:checkpoints": {"GET": page(_grant(CLINIC_X_CLINICAL, OK)), **GET_ONLY},
+}
+
+# ---------------------------------------------------------------- the JSON API, by operation id
+
+API: dict[str, dict[str, Row]] = {
+    "patient_list": {
+        "GET": api(
+            _grant((*STAFF, *PSYCHIATRISTS), OK),
+            _grant("clinic_admin_x", FORBIDDEN),
+            deny=FORBIDDEN,
+        )
+    },
+    "patient_create": {"POST": api(_grant((*CLINIC_X_FRONT, "nurse_y"), CREATED), deny=FORBIDDEN)},
+    "patient_get": {"GET": api(_grant((*CLINIC_X_FRONT, "psychiatrist_a"), OK))},
+    "patient_update": {"PATCH": api(_grant(CLINIC_X_FRONT, OK))},
+    "audit_event_list": {"GET": api(_grant("clinic_admin_x", OK), deny=FORBIDDEN)},
+    "intake_get": {"GET": api(_grant((*CLINIC_X_CLINICAL, "psychiatrist_a"), OK))},
+    "evaluation_update": {"PATCH": api(_grant(CLINIC_X_CLINICAL, OK))},
+    "baseline_rating_record": {"POST": api(_grant(CLINIC_X_CLINICAL, CREATED))},
+    "eligibility_decide": {"POST": api(_grant("physician_x", CREATED))},
+    "consent_template_list": {"GET": api(_grant("clinic_admin_x", OK), deny=FORBIDDEN)},
+    "consent_template_approve": {"POST": api(_grant("clinic_admin_x", OK))},
+    "consent_status": {"GET": api(_grant((*CLINIC_X_FRONT, "psychiatrist_a"), OK))},
+    "consent_sign": {"POST": api(_grant(CLINIC_X_CLINICAL, CONFLICT))},
+    "consent_withdraw": {"POST": api(_grant(CLINIC_X_CLINICAL, OK))},
+    "consent_pdf": {"GET": api(_grant((*CLINIC_X_FRONT, "psychiatrist_a"), OK))},
+    "clearance_get": {"GET": api(_grant((*CLINIC_X_CLINICAL, "psychiatrist_a"), OK))},
+    # Psychiatrist A already has a login; the plan is already acknowledged.
+    "psychiatrist_invite": {"POST": api(_grant(CLINIC_X_CLINICAL, CONFLICT))},
+    "plan_acknowledge": {"POST": api(_grant("psychiatrist_a", CONFLICT))},
+    "plan_ack_exception": {"POST": api(_grant("physician_x", CONFLICT))},
+    "letter_generate": {"POST": api(_grant(CLINIC_X_CLINICAL, CREATED))},
+    "letter_pdf": {"GET": api(_grant((*CLINIC_X_CLINICAL, "psychiatrist_a"), OK))},
+    # A course is open already (409); nurses may see it but not plan (403).
+    "course_create": {"POST": api(_grant("physician_x", CONFLICT), _grant("nurse_x", FORBIDDEN))},
+    "course_get": {"GET": api(_grant(CLINIC_X_CLINICAL, OK))},
+    "course_activate": {"POST": api(_grant("physician_x", CONFLICT), _grant("nurse_x", FORBIDDEN))},
+    "session_schedule": {"POST": api(_grant(CLINIC_X_CLINICAL, CREATED))},
+    "session_get": {"GET": api(_grant(CLINIC_X_CLINICAL, OK))},
+    "session_check_in": {"POST": api(_grant(CLINIC_X_CLINICAL, OK))},
+    "session_start_prechecks": {"POST": api(_grant(CLINIC_X_CLINICAL, OK))},
+    "session_abort": {"POST": api(_grant(CLINIC_X_CLINICAL, OK))},
+    "vitals_record": {"POST": api(_grant(CLINIC_X_CLINICAL, CREATED))},
+    "vitals_list": {"GET": api(_grant(CLINIC_X_CLINICAL, OK))},
+    # Chairside steps on the checked-in session. Pre-checks are started but not recorded,
+    # so the checklist, the dose and the discharge are out of order (409); with no checklist
+    # and no dose yet, the override, verification and start find nothing (404 for everyone).
+    "session_rating_record": {"POST": api(_grant(CLINIC_X_CLINICAL, CREATED))},
+    "precheck_record": {"POST": api(_grant(CLINIC_X_CLINICAL, CONFLICT))},
+    "precheck_physician_decide": {"POST": api()},
+    "dose_prepare": {"POST": api(_grant(CLINIC_X_CLINICAL, CONFLICT))},
+    "dose_verify": {"POST": api()},
+    "dose_start": {"POST": api()},
+    "dose_stop": {"POST": api(_grant(CLINIC_X_CLINICAL, CONFLICT))},
+    "session_discharge": {"POST": api(_grant(CLINIC_X_CLINICAL, CONFLICT))},
+}
+
+#: Routes that read or write patient data: each success must leave an audit event with
+#: every required field, naming the patient (tests/security/test_audit_completeness.py).
+PATIENT_DATA_PAGES: frozenset[str] = frozenset(
+    name
+    for name in PAGES
+    if name.split(":")[0] in {"patients", "intake", "coordination", "treatment"}
+    or name in {"consent:patient", "consent:patient_sign", "consent:patient_withdraw"}
+    or name == "consent:consent_pdf"
+)
+PATIENT_DATA_API: frozenset[str] = frozenset(API) - {
+    "audit_event_list",
+    "consent_template_list",
+    "consent_template_approve",
+}
+#: Lists: audited once per patient shown, so only a role that sees patient A must leave one.
+LISTS: frozenset[str] = frozenset({"patients:list", "coordination:my_patients", "patient_list"})
+#: (route, method) pairs on patient-data routes that show no patient data (an empty form).
+NO_PATIENT_DATA: frozenset[tuple[str, str]] = frozenset({("patients:create", "GET")})
+#: Page writes that this world refuses as a state conflict: the page redirects back with
+#: the reason (the API answers 409) and nothing is written, so nothing is audited as done.
+PAGE_CONFLICTS: frozenset[tuple[str, str]] = frozenset(
+    {
+        ("coordination:invite", "POST"),  # psychiatrist A already has a login
+        ("coordination:acknowledge", "POST"),  # the plan is already acknowledged
+        ("coordination:exception", "POST"),  # ditto
+    }
+)
