@@ -1,0 +1,137 @@
+"""End to end in Chromium: a nurse and a physician run an IV session for a cleared demo patient.
+
+Dr Okafor plans and activates Alex's course; Dana books and runs session 1:
+check-in with the escort, pre-dose vitals and ratings, the go / no-go
+checklist, the dose with its arithmetic; Dr Okafor (in his own browser)
+verifies the dose independently; a raised blood pressure fires a stop rule
+at once; discharge is refused while the criteria are unmet.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import Browser, Page, expect
+
+from keel.demo import data as demo
+from keel.demo.services import demo_load
+from tests.browser.fixtures import axe_violations, screenshot
+from tests.browser.mfa_helpers import complete_second_factor
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _sign_in(page: Page, base: str, username: str) -> None:
+    page.goto(f"{base}/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(demo.DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    complete_second_factor(page, username)
+    expect(page.get_by_role("button", name="Sign out")).to_be_attached()
+
+
+def _tick(page: Page, selector: str) -> None:
+    input_id = page.locator(selector).get_attribute("id")
+    page.locator(f"label[for='{input_id}']").click()
+
+
+def _rate(page: Page, name: str, answers: list[int | None]) -> None:
+    page.get_by_role("link", name=name, exact=True).click()
+    for number, value in enumerate(answers, start=1):
+        if value is not None:
+            page.locator(f"select[name=item_{number}]").select_option(str(value))
+    page.get_by_role("button", name="Save rating").click()
+
+
+def _vitals(page: Page, context: str, sbp: int, dbp: int, hr: int, spo2: int) -> None:
+    page.get_by_label("When").select_option(context)
+    page.get_by_label("Systolic BP (mmHg)").fill(str(sbp))
+    page.get_by_label("Diastolic BP (mmHg)").fill(str(dbp))
+    page.get_by_label("Heart rate (/min)").fill(str(hr))
+    page.get_by_label("SpO2 (%)").fill(str(spo2))
+    page.get_by_role("button", name="Record vitals").click()
+    expect(page.get_by_test_id("vitals")).to_contain_text(f"{sbp}/{dbp}")
+
+
+def test_nurse_and_physician_run_an_iv_session(
+    page: Page, browser: Browser, live_server: object
+) -> None:
+    demo_load()
+    base = str(live_server)
+
+    # Dr Okafor plans and activates Alex's course, then books session 1.
+    _sign_in(page, base, "okafor")
+    page.goto(f"{base}/patients/")
+    page.get_by_role("link", name="Marlow, Alex").click()
+    page.get_by_role("link", name="Treatment").click()
+    expect(page.get_by_role("heading", name="Cleared for a first session")).to_be_visible()
+    page.get_by_label("Route").select_option("iv_racemic_ketamine")
+    page.get_by_label("Dose (mg/kg)").fill("0.5")
+    page.get_by_role("button", name="Plan the course").click()
+    page.get_by_role("button", name="Activate the course").click()
+    when = timezone.localtime(
+        timezone.now() + dt.timedelta(minutes=10), timezone.get_fixed_timezone(-300)
+    )
+    page.get_by_label("Date and time").fill(when.strftime("%Y-%m-%dT%H:%M"))
+    page.get_by_role("button", name="Book the next session").click()
+    expect(page.get_by_test_id("sessions")).to_contain_text("Session 1")
+    session_url = page.get_by_role("link", name="Session 1").get_attribute("href")
+
+    # Dana runs the session in her own browser.
+    nurse_context = browser.new_context(viewport={"width": 1024, "height": 1366}, bypass_csp=True)
+    nurse = nurse_context.new_page()
+    nurse.set_default_timeout(15_000)
+    _sign_in(nurse, base, "dana")
+    nurse.goto(f"{base}{session_url}")
+    nurse.get_by_label("Escort's name").fill("Jamie Marlow")
+    nurse.get_by_label("Escort's phone").fill("+1 555 0142 900")
+    nurse.get_by_role("button", name="Check in").click()
+    nurse.get_by_role("button", name="Start the pre-session checks").click()
+    _vitals(nurse, "pre_dose", 126, 82, 74, 98)
+    _rate(nurse, "YMRS", [0, 1, 0, 1, 0, 0, 0, 0, 0, 0, 0])
+    _rate(nurse, "C-SSRS Screener", [0, 0, None, None, None, 0])
+    nurse.get_by_label("Weight today (kg)").fill("72.4")
+    for name in ("escort_confirmed", "fasting_confirmed"):
+        _tick(nurse, f"input[name={name}][value=true]")
+    for name in (
+        "med_change_benzodiazepine",
+        "med_change_lamotrigine_dose",
+        "med_change_stimulant",
+        "med_change_maoi",
+        "adverse_event_since_last",
+        "acute_intoxication",
+    ):
+        _tick(nurse, f"input[name={name}][value=false]")
+    nurse.get_by_label("Pregnancy").select_option("not_applicable")
+    nurse.get_by_role("button", name="Check go / no-go").click()
+    expect(nurse.get_by_test_id("precheck-outcome")).to_contain_text("Go")
+    nurse.get_by_label("Dosing weight (kg)").fill("72.4")
+    nurse.get_by_label("Concentration (mg/mL)").fill("10")
+    nurse.get_by_label("Lot number").fill("KET-2611-A")
+    nurse.get_by_role("button", name="Calculate the dose").click()
+    expect(nurse.get_by_test_id("dose-arithmetic")).to_contain_text("72.4")
+    expect(nurse.get_by_text("Awaiting an independent second check")).to_be_visible()
+    assert axe_violations(nurse) == []
+    screenshot(nurse, "session-dose-tablet")
+
+    # Dr Okafor verifies the dose independently in his browser.
+    page.goto(f"{base}{session_url}")
+    page.get_by_role("button", name="I have checked the dose independently").click()
+    expect(page.get_by_text("Verified by")).to_be_visible()
+
+    nurse.reload()
+    nurse.get_by_role("button", name="Start administration").click()
+    expect(nurse.get_by_test_id("session-state")).to_have_text("Monitoring")
+    expect(nurse.get_by_role("heading", name="Monitoring schedule")).to_be_visible()
+    _vitals(nurse, "during", 188, 112, 98, 97)
+    nurse.reload()
+    expect(nurse.get_by_role("heading", name="Stop or pause rule")).to_be_visible()
+    nurse.get_by_role("button", name="Infusion ended: start recovery").click()
+    nurse.get_by_text("The escort is here to take the patient home").click()
+    nurse.get_by_role("button", name="Discharge").click()
+    expect(nurse.get_by_text("Discharge refused")).to_be_visible()
+    assert axe_violations(nurse) == []
+    screenshot(nurse, "session-recovery-tablet")
+    nurse_context.close()
