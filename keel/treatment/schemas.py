@@ -31,8 +31,8 @@ class CourseCreateIn(_Closed):
         None
     )
     esketamine_dose_mg: Literal[28, 56, 84] | None = None
-    induction_sessions: Annotated[int, Field(ge=1, le=24)]
-    maintenance_sessions: Annotated[int, Field(ge=0, le=104)] = 0
+    induction_sessions: Annotated[int, Field(ge=1, le=24, strict=True)]
+    maintenance_sessions: Annotated[int, Field(ge=0, le=104, strict=True)] = 0
     schedule_note: Annotated[str, Field(max_length=2000, pattern=TEXT)] = ""
 
 
