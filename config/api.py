@@ -21,6 +21,7 @@ from keel.common.exceptions import ApplicationError
 from keel.consent.api import router as consent_router
 from keel.coordination.api import router as coordination_router
 from keel.intake.api import router as intake_router
+from keel.inventory.api import router as inventory_router
 from keel.patients.api import router as patients_router
 from keel.treatment.api import router as treatment_router
 
@@ -103,3 +104,4 @@ api.add_router("/intake", intake_router, tags=["intake"])
 api.add_router("/consent", consent_router, tags=["consent"])
 api.add_router("/coordination", coordination_router, tags=["coordination"])
 api.add_router("/treatment", treatment_router, tags=["treatment"])
+api.add_router("/inventory", inventory_router, tags=["inventory"])

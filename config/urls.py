@@ -14,6 +14,7 @@ urlpatterns = [
     path("consent/", include("keel.consent.urls")),
     path("coordination/", include("keel.coordination.urls")),
     path("treatment/", include("keel.treatment.urls")),
+    path("inventory/", include("keel.inventory.urls")),
     path("api/v1/", api.urls),
 ]
 

@@ -66,6 +66,12 @@ class TreatmentPerm(Perm):
     PHYSICIAN_DECISIONS = "treatment.physician_decisions"
 
 
+class InventoryPerm(Perm):
+    VIEW_LEDGER = "inventory.view_ledger"
+    RECORD_ENTRIES = "inventory.record_entries"
+    WITNESS = "inventory.witness"
+
+
 PERMISSION_LABELS: dict[Perm, str] = {
     PatientPerm.VIEW_DEMOGRAPHICS: "See patients' names, contact details and demographics",
     PatientPerm.VIEW_CLINICAL: "See patients' clinical records",
@@ -90,6 +96,9 @@ PERMISSION_LABELS: dict[Perm, str] = {
     TreatmentPerm.RUN_SESSIONS: "Record sessions: check-in, checks, vitals, doses, discharge",
     TreatmentPerm.PLAN_COURSES: "Plan and activate treatment courses (physicians)",
     TreatmentPerm.PHYSICIAN_DECISIONS: "Override a no-go or a discharge criterion with a reason",
+    InventoryPerm.VIEW_LEDGER: "See the controlled-substance ledger and reports",
+    InventoryPerm.RECORD_ENTRIES: "Record receipts, draws, administrations, waste and counts",
+    InventoryPerm.WITNESS: "Witness waste and counts as the second licensed clinician",
 }
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
@@ -113,6 +122,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
             TreatmentPerm.RUN_SESSIONS,
             TreatmentPerm.PLAN_COURSES,
             TreatmentPerm.PHYSICIAN_DECISIONS,
+            InventoryPerm.VIEW_LEDGER,
+            InventoryPerm.RECORD_ENTRIES,
+            InventoryPerm.WITNESS,
         }
     ),
     Role.NURSE: frozenset(
@@ -131,6 +143,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
             CoordinationPerm.WRITE_LETTER,
             TreatmentPerm.VIEW_SESSIONS,
             TreatmentPerm.RUN_SESSIONS,
+            InventoryPerm.VIEW_LEDGER,
+            InventoryPerm.RECORD_ENTRIES,
+            InventoryPerm.WITNESS,
         }
     ),
     # Front desk registers patients, keeps contacts current and sees whether
@@ -150,6 +165,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
             ClinicPerm.MANAGE_STAFF,
             ConsentPerm.MANAGE_TEMPLATES,
             ConsentPerm.APPROVE_TEMPLATES,
+            InventoryPerm.VIEW_LEDGER,
         }
     ),
 }
@@ -179,6 +195,7 @@ ALL_PERMISSIONS: tuple[Perm, ...] = (
     *ConsentPerm,
     *CoordinationPerm,
     *TreatmentPerm,
+    *InventoryPerm,
 )
 
 
