@@ -25,6 +25,23 @@ COPIES: tuple[tuple[str, str], ...] = (
     ("htmx.org/dist/htmx.min.js", "htmx/htmx.min.js"),
 )
 
+# (source inside an installed Python package, destination inside keel/static/vendor):
+# Plotly's JS comes from the plotly wheel pinned in requirements/dev.lock, not from npm.
+PACKAGE_COPIES: tuple[tuple[str, str, str], ...] = (
+    ("plotly", "package_data/plotly.min.js", "plotly/plotly.min.js"),
+)
+
+
+def _package_file(package: str, relative: str) -> Path | None:
+    """The path of a file shipped inside an installed Python package (None when absent)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec(package)
+    if spec is None or spec.origin is None:
+        return None
+    path = Path(spec.origin).resolve().parent / relative
+    return path if path.exists() else None
+
 
 def main() -> int:
     """Copy every listed asset; fail loudly when npm has not installed one."""
@@ -41,6 +58,14 @@ def main() -> int:
             shutil.copytree(src, dst)
         else:
             shutil.copy2(src, dst)
+    for package, relative, destination in PACKAGE_COPIES:
+        found = _package_file(package, relative)
+        if found is None:
+            sys.stderr.write(f"missing {relative} in the {package} package: run `make setup`\n")
+            return 1
+        dst = VENDOR / destination
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(found, dst)
     return 0
 
 

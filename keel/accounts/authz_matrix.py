@@ -87,6 +87,9 @@ CLINIC_X_FRONT = ("physician_x", "nurse_x", "front_desk_x")
 STAFF = ("physician_x", "nurse_x", "nurse_y", "front_desk_x", "clinic_admin_x")
 PATIENTS = ("patient_a", "patient_b")
 PSYCHIATRISTS = ("psychiatrist_a", "psychiatrist_other")
+#: The controlled-substance ledger is per clinic: nurse Y reads and writes clinic Y's own.
+LEDGER_READERS = ("physician_x", "nurse_x", "nurse_y", "clinic_admin_x")
+LEDGER_RECORDERS = ("physician_x", "nurse_x", "nurse_y")
 
 
 def _grant(roles: tuple[str, ...] | str, status: int) -> Row:
@@ -260,6 +263,21 @@ PAGES: dict[str, dict[str, Row]] = {
         "POST": page(_grant(CLINIC_X_CLINICAL, REDIRECT)),
     },
     "treatment:checkpoints": {"GET": page(_grant(CLINIC_X_CLINICAL, OK)), **GET_ONLY},
+    # REMS form and vitals chart on the scheduled IV session: printing the form is refused
+    # (not esketamine, not discharged: redirect back with the reason); no export exists, so
+    # the download is 404 for everyone; the chart JSON reads like the session page.
+    "treatment:rems_export_create": post_only(page(_grant(CLINIC_X_CLINICAL, REDIRECT))),
+    "treatment:rems_export_pdf": {"GET": page(), **GET_ONLY},
+    "treatment:vitals_chart": {"GET": page(_grant(CLINIC_X_CLINICAL, OK)), **GET_ONLY},
+    # Controlled-substance ledger (InventoryPerm): the clinic's physicians, nurses and admins
+    # read it; physicians and nurses record. The matrix posts empty forms: 422, nothing written.
+    "inventory:ledger": {"GET": page(_grant(LEDGER_READERS, OK), deny=FORBIDDEN), **GET_ONLY},
+    "inventory:receipt": post_only(page(_grant(LEDGER_RECORDERS, INVALID), deny=FORBIDDEN)),
+    "inventory:waste": post_only(page(_grant(LEDGER_RECORDERS, INVALID), deny=FORBIDDEN)),
+    "inventory:count": post_only(page(_grant(LEDGER_RECORDERS, INVALID), deny=FORBIDDEN)),
+    "inventory:correction": post_only(page(_grant(LEDGER_RECORDERS, INVALID), deny=FORBIDDEN)),
+    "inventory:report": {"GET": page(_grant(LEDGER_READERS, OK), deny=FORBIDDEN), **GET_ONLY},
+    "inventory:export": {"GET": page(_grant(LEDGER_READERS, OK), deny=FORBIDDEN), **GET_ONLY},
 }
 
 # ---------------------------------------------------------------- the JSON API, by operation id
@@ -315,6 +333,19 @@ API: dict[str, dict[str, Row]] = {
     "dose_start": {"POST": api()},
     "dose_stop": {"POST": api(_grant(CLINIC_X_CLINICAL, CONFLICT))},
     "session_discharge": {"POST": api(_grant(CLINIC_X_CLINICAL, CONFLICT))},
+    # The scheduled IV session: no REMS form (409); no export exists to download (404).
+    "rems_export_create": {"POST": api(_grant(CLINIC_X_CLINICAL, CONFLICT))},
+    "rems_export_pdf": {"GET": api()},
+    # Controlled-substance ledger: reads for its readers (403 for the rest). The matrix posts
+    # empty bodies, which Ninja refuses (422) for every signed-in role before the gate runs;
+    # keel/inventory/tests/test_api.py sends valid bodies for the role checks.
+    "inventory_lot_list": {"GET": api(_grant(LEDGER_READERS, OK), deny=FORBIDDEN)},
+    "ledger_entry_list": {"GET": api(_grant(LEDGER_READERS, OK), deny=FORBIDDEN)},
+    "ledger_report_csv": {"GET": api(_grant(LEDGER_READERS, OK), deny=FORBIDDEN)},
+    "receipt_record": {"POST": api(_grant(ROLES[1:], INVALID))},
+    "waste_record": {"POST": api(_grant(ROLES[1:], INVALID))},
+    "count_record": {"POST": api(_grant(ROLES[1:], INVALID))},
+    "correction_record": {"POST": api(_grant(ROLES[1:], INVALID))},
 }
 
 #: Routes that read or write patient data: each success must leave an audit event with
@@ -326,11 +357,28 @@ PATIENT_DATA_PAGES: frozenset[str] = frozenset(
     or name in {"consent:patient", "consent:patient_sign", "consent:patient_withdraw"}
     or name == "consent:consent_pdf"
 )
-PATIENT_DATA_API: frozenset[str] = frozenset(API) - {
-    "audit_event_list",
-    "consent_template_list",
-    "consent_template_approve",
-}
+#: The ledger's operations: clinic stock records, audited per read (entries naming a session
+#: carry the patient's id), but no patient record is reached through them.
+LEDGER_API: frozenset[str] = frozenset(
+    {
+        "inventory_lot_list",
+        "ledger_entry_list",
+        "ledger_report_csv",
+        "receipt_record",
+        "waste_record",
+        "count_record",
+        "correction_record",
+    }
+)
+PATIENT_DATA_API: frozenset[str] = (
+    frozenset(API)
+    - LEDGER_API
+    - {
+        "audit_event_list",
+        "consent_template_list",
+        "consent_template_approve",
+    }
+)
 #: Lists: audited once per patient shown, so only a role that sees patient A must leave one.
 LISTS: frozenset[str] = frozenset({"patients:list", "coordination:my_patients", "patient_list"})
 #: (route, method) pairs on patient-data routes that show no patient data (an empty form).
@@ -342,5 +390,6 @@ PAGE_CONFLICTS: frozenset[tuple[str, str]] = frozenset(
         ("coordination:invite", "POST"),  # psychiatrist A already has a login
         ("coordination:acknowledge", "POST"),  # the plan is already acknowledged
         ("coordination:exception", "POST"),  # ditto
+        ("treatment:rems_export_create", "POST"),  # an IV session that is not discharged
     }
 )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
@@ -31,6 +32,8 @@ from keel.intake.services import (
     evaluation_start,
     evaluation_update,
 )
+from keel.inventory.models import Drug
+from keel.inventory.services import receipt_record
 from keel.patients.models import Patient
 from keel.patients.services import patient_create, psychiatrist_create
 
@@ -181,3 +184,14 @@ def _load_pathway(*, clinic: Clinic, users: dict[str, User], patients: dict[str,
     reyes = _actor(users[data.PSYCHIATRIST_USERNAME], clinic)
     plan_acknowledge(actor=reyes, patient=alex, comment=data.ALEX_ACK_COMMENT)
     letter_generate(actor=physician, patient=alex, email=False)
+    # The controlled-substance ledger: the lot the demo's doses are drawn from.
+    receipt_record(
+        actor=nurse,
+        drug=Drug.RACEMIC_KETAMINE,
+        concentration_mg_per_ml=Decimal("10.00"),
+        lot_number="KET-2611-A",
+        supplier="Demo Pharmaceutical Distributors",
+        expires_on=timezone.localdate() + timedelta(days=540),
+        quantity_ml=Decimal("100.00"),
+        reference="PS-DEMO-0001",
+    )

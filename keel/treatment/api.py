@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Path, Router, Status
 
 from keel.accounts.catalogue import TreatmentPerm
@@ -16,6 +16,7 @@ from keel.monitoring.models import Assessment
 from keel.treatment.models import (
     DoseAdministration,
     PreSessionCheck,
+    RemsExport,
     Route,
     TreatmentCourse,
     TreatmentSession,
@@ -23,6 +24,8 @@ from keel.treatment.models import (
     VitalSigns,
 )
 from keel.treatment.permissions import access_patient_treatment, access_session
+from keel.treatment.rems import rems_export_download, rems_export_generate, rems_export_get
+from keel.treatment.rems_schemas import RemsExportOut
 from keel.treatment.schemas import (
     AbortIn,
     CheckInIn,
@@ -392,3 +395,44 @@ def session_discharge_api(
         overridden=payload.overridden,
         reason=payload.reason,
     )
+
+
+# ---------------------------------------------------------------- REMS monitoring form export
+
+
+@router.post(
+    "/sessions/{session_id}/rems-exports",
+    response={201: RemsExportOut, **ERRORS},
+    operation_id="rems_export_create",
+)
+def rems_export_create_api(request: HttpRequest, session_id: Id) -> Status[RemsExport]:
+    """Print the Spravato REMS monitoring form from a discharged esketamine session (409 else)."""
+    actor = _actor(request)
+    session = access_session(
+        actor=actor,
+        session_id=session_id,
+        need=TreatmentPerm.RUN_SESSIONS,
+        action=AuditAction.EXPORT,
+    )
+    return Status(201, rems_export_generate(actor=actor, session=session))
+
+
+@router.get(
+    "/sessions/{session_id}/rems-exports/{export_id}/pdf",
+    response={200: None, **ERRORS},
+    operation_id="rems_export_pdf",
+)
+def rems_export_pdf_api(request: HttpRequest, session_id: Id, export_id: Id) -> HttpResponse:
+    """The stored REMS form PDF, byte-for-byte."""
+    actor = _actor(request)
+    session = access_session(actor=actor, session_id=session_id, action=AuditAction.EXPORT)
+    export = rems_export_get(session=session, export_id=export_id)
+    if export is None:
+        raise NotFound()
+    response = HttpResponse(
+        rems_export_download(actor=actor, export=export), content_type="application/pdf"
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="keel-rems-{export.form_version}-{export.pk}.pdf"'
+    )
+    return response

@@ -305,3 +305,30 @@ class SessionEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.text[:40]}"
+
+
+class RemsExport(models.Model):
+    """A Spravato REMS patient monitoring form, printed from the session record. Append-only.
+
+    The form id and version name the schema the items came from (keel/treatment/rems_forms.py);
+    ``items`` is the snapshot of every item's value, ``pdf`` the bytes as generated.
+    """
+
+    session = models.ForeignKey(
+        TreatmentSession, on_delete=models.PROTECT, related_name="rems_exports"
+    )
+    form_id = models.CharField(max_length=64)
+    form_version = models.CharField(max_length=32)
+    items = models.JSONField()
+    pdf = models.BinaryField()
+    pdf_sha256 = models.CharField(max_length=64)
+    generated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    generated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-generated_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"REMS form {self.form_version} for session {self.session_id}"

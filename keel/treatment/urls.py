@@ -14,5 +14,16 @@ urlpatterns = [
         name="rating",
     ),
     path("sessions/<int:session_id>/checkpoints/", views.checkpoints_partial, name="checkpoints"),
+    path(
+        "sessions/<int:session_id>/rems-exports/",
+        views.rems_export_create,
+        name="rems_export_create",
+    ),
+    path(
+        "sessions/<int:session_id>/rems-exports/<int:export_id>/pdf/",
+        views.rems_export_pdf,
+        name="rems_export_pdf",
+    ),
+    path("sessions/<int:session_id>/vitals-chart.json", views.vitals_chart, name="vitals_chart"),
     path("sessions/<int:session_id>/<slug:action>/", views.session_action, name="action"),
 ]

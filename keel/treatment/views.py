@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -130,9 +130,9 @@ def _checkpoints(session: TreatmentSession) -> list[Any]:
     if session.dose_started_at is None:
         return []
     _protocol, params = session_protocol(session)
-    plan = monitoring_schedule(
-        session.course.route, session.dose_started_at, session.infusion_ended_at, params
-    )
+    # Esketamine observation runs from the first device: the schedule takes no end time.
+    end = None if session.course.route == Route.INTRANASAL_ESKETAMINE else session.infusion_ended_at
+    plan = monitoring_schedule(session.course.route, session.dose_started_at, end, params)
     recorded: dict[str, list[Any]] = {
         "bp": [],
         "hr": [],
@@ -404,3 +404,58 @@ def checkpoints_partial(request: HttpRequest, actor: Actor, session_id: int) -> 
         "treatment/partials/_checkpoints.html",
         {"session": session, "checkpoints": _checkpoints(session), "now": timezone.now()},
     )
+
+
+# ---------------------------------------------------------------- REMS form export, vitals chart
+
+
+@require_POST
+@with_actor
+def rems_export_create(request: HttpRequest, actor: Actor, session_id: int) -> HttpResponse:
+    """Print the REMS monitoring form for a discharged esketamine session."""
+    from keel.treatment.rems import rems_export_generate
+
+    session = access_session(
+        actor=actor,
+        session_id=session_id,
+        need=TreatmentPerm.RUN_SESSIONS,
+        action=AuditAction.EXPORT,
+    )
+    try:
+        export = rems_export_generate(actor=actor, session=session)
+    except (Conflict, PermissionDenied) as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"REMS monitoring form {export.form_version} printed.")
+    return redirect("treatment:session", session_id=session.pk)
+
+
+@require_GET
+@with_actor
+def rems_export_pdf(
+    request: HttpRequest, actor: Actor, session_id: int, export_id: int
+) -> HttpResponse:
+    """Download a stored REMS form, byte-for-byte as printed."""
+    from keel.treatment.rems import rems_export_download, rems_export_get
+
+    session = access_session(actor=actor, session_id=session_id, action=AuditAction.EXPORT)
+    export = rems_export_get(session=session, export_id=export_id)
+    if export is None:
+        raise Http404
+    response = HttpResponse(
+        rems_export_download(actor=actor, export=export), content_type="application/pdf"
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="keel-rems-{export.form_version}-{export.pk}.pdf"'
+    )
+    return response
+
+
+@require_GET
+@with_actor
+def vitals_chart(request: HttpRequest, actor: Actor, session_id: int) -> JsonResponse:
+    """The vitals chart's series and threshold lines (JSON; gated like the session page)."""
+    from keel.treatment.chart import vitals_chart_data
+
+    session = access_session(actor=actor, session_id=session_id)
+    return JsonResponse(vitals_chart_data(session))

@@ -80,7 +80,7 @@ def test_nurse_and_physician_run_an_iv_session(
     session_url = page.get_by_role("link", name="Session 1").get_attribute("href")
 
     # Dana runs the session in her own browser.
-    nurse_context = browser.new_context(viewport={"width": 1024, "height": 1366}, bypass_csp=True)
+    nurse_context = browser.new_context(viewport={"width": 1024, "height": 1366}, bypass_csp=False)
     nurse = nurse_context.new_page()
     nurse.set_default_timeout(15_000)
     _sign_in(nurse, base, "dana")

@@ -255,6 +255,8 @@ def _value(route: Route, parameter: str, objects: Objects) -> str:
         "letter_id": objects.letter_id,
         "session_id": objects.session_id,
         "token_id": objects.token_id,
+        # No REMS export exists in this world (its sessions are IV): an id nobody has.
+        "export_id": 2_000_000_000,
     }
     if parameter not in simple:
         raise KeyError(f"{route.label}: no value for path parameter {parameter!r}")

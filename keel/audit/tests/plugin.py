@@ -7,6 +7,9 @@ Enable it project-wide from the root ``conftest.py``::
 Without it, a ``transaction=True`` or ``live_server`` test that records
 audit events fails in teardown, because Django's flush (DELETE on SQLite,
 TRUNCATE on PostgreSQL) hits the append-only triggers.
+
+The controlled-substance ledger's table is append-only the same way; its own
+plugin is loaded with this one, so every transactional test can flush it too.
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ import pytest
 from django.test import TransactionTestCase
 
 from keel.audit.tests.triggers import flushable_fixture_teardown
+
+pytest_plugins = ["keel.inventory.tests.plugin"]
 
 
 @pytest.fixture(autouse=True, scope="session")

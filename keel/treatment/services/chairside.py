@@ -26,6 +26,7 @@ from keel.clinical.sessions import (
 )
 from keel.common.exceptions import Conflict, PermissionDenied, ValidationFailed
 from keel.intake.review import facts_from_json, jsonable
+from keel.inventory.services import administration_record
 from keel.monitoring.models import Assessment, AssessmentPurpose
 from keel.monitoring.services import assessment_record
 from keel.treatment.clinical import (
@@ -289,6 +290,8 @@ def dose_start(*, actor: Actor, dose: DoseAdministration) -> TreatmentSession:
         dose.started_at = now
         dose.administered_by = actor.user
         dose.save(update_fields=["started_at", "administered_by"])
+        # The controlled-substance ledger: the dose volume leaves the lot's balance.
+        administration_record(actor=actor, dose=dose)
     return session
 
 

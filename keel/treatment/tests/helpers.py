@@ -18,12 +18,14 @@ from keel.coordination.services import plan_acknowledge
 from keel.intake.models import DecisionOutcome
 from keel.intake.services import eligibility_decide
 from keel.intake.tests.helpers import complete_evaluation
+from keel.inventory.models import Drug
+from keel.inventory.services import receipt_record
 from keel.treatment.models import Route, TreatmentCourse, TreatmentSession
 from keel.treatment.services import course_activate, course_create, session_schedule
 
 
 def cleared_patient(world: World) -> None:
-    """Patient A: eligible, consent signed, plan acknowledged."""
+    """Patient A: eligible, consent signed, plan acknowledged; clinic X stocks lot LOT-42."""
     complete_evaluation(actor=world.actor("nurse_x"), patient=world.patient_a)
     eligibility_decide(
         actor=world.actor("physician_x"),
@@ -47,6 +49,7 @@ def cleared_patient(world: World) -> None:
         staff_attested=True,
     )
     plan_acknowledge(actor=world.actor("psychiatrist_a"), patient=world.patient_a)
+    stocked_lot(world)
 
 
 def active_course(world: World, route: Route = Route.IV_RACEMIC_KETAMINE) -> TreatmentCourse:
@@ -61,6 +64,20 @@ def active_course(world: World, route: Route = Route.IV_RACEMIC_KETAMINE) -> Tre
         actor=physician, patient=world.patient_a, route=route, induction_sessions=6, **dose
     )
     return course_activate(actor=physician, course=course)
+
+
+def stocked_lot(world: World, lot_number: str = "LOT-42") -> None:
+    """Clinic X receives 100 mL of racemic ketamine 10 mg/mL (the lot the dose tests name)."""
+    receipt_record(
+        actor=world.actor("nurse_x"),
+        drug=Drug.RACEMIC_KETAMINE,
+        concentration_mg_per_ml=Decimal("10.00"),
+        lot_number=lot_number,
+        supplier="Test Pharma Supply",
+        expires_on=timezone.localdate() + dt.timedelta(days=365),
+        quantity_ml=Decimal("100.00"),
+        reference=f"INV-{lot_number}",
+    )
 
 
 def scheduled_session(world: World) -> TreatmentSession:

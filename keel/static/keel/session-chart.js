@@ -1,0 +1,53 @@
+/* Session vitals chart: fetch the JSON named by data-src and draw it with Plotly.
+ * Loaded as a file (no inline script: the CSP forbids it). The vital-signs table on the
+ * same page lists every reading, so the chart is a visual aid, not the only copy. */
+(function () {
+  "use strict";
+  var el = document.getElementById("vitals-chart");
+  if (!el || !window.Plotly) { return; }
+  el.style.height = "360px";
+  var colours = { systolic: "#1a4480", diastolic: "#00bde3", heart_rate: "#d83933" };
+  var dashes = ["dot", "dash", "longdash", "dashdot"];
+
+  function line(y, label, series, i) {
+    return {
+      type: "line", xref: "paper", x0: 0, x1: 1, y0: y, y1: y,
+      yaxis: series === "heart_rate" ? "y2" : "y",
+      line: { color: colours[series], width: 1, dash: dashes[i % dashes.length] }
+    };
+  }
+
+  function draw(data) {
+    var s = data.series;
+    var traces = [
+      { x: s.time, y: s.systolic, name: "Systolic (mmHg)", mode: "lines+markers", line: { color: colours.systolic } },
+      { x: s.time, y: s.diastolic, name: "Diastolic (mmHg)", mode: "lines+markers", line: { color: colours.diastolic } },
+      { x: s.time, y: s.heart_rate, name: "Heart rate (/min)", mode: "lines+markers", yaxis: "y2", line: { color: colours.heart_rate } }
+    ];
+    var shapes = [];
+    var annotations = [];
+    data.thresholds.forEach(function (t, i) {
+      var yref = t.series === "heart_rate" ? "y2" : "y";
+      var shape = line(t.value, t.label, t.series, i);
+      shape.yref = yref;
+      shapes.push(shape);
+      annotations.push({ xref: "paper", x: 1, xanchor: "right", yref: yref, y: t.value,
+        text: t.label + " " + t.value, showarrow: false, font: { size: 10, color: "#1b1b1b" } });
+    });
+    var layout = {
+      margin: { l: 50, r: 50, t: 10, b: 40 },
+      xaxis: { title: { text: "Time (" + data.time_zone + ")" }, type: "date" },
+      yaxis: { title: { text: "mmHg" }, rangemode: "tozero" },
+      yaxis2: { title: { text: "/min" }, overlaying: "y", side: "right", rangemode: "tozero" },
+      legend: { orientation: "h" },
+      shapes: shapes,
+      annotations: annotations
+    };
+    window.Plotly.newPlot(el, traces, layout, { displaylogo: false, displayModeBar: false, responsive: true });
+  }
+
+  fetch(el.getAttribute("data-src"), { credentials: "same-origin", headers: { Accept: "application/json" } })
+    .then(function (r) { if (!r.ok) { throw new Error(String(r.status)); } return r.json(); })
+    .then(draw)
+    .catch(function () { el.textContent = "The chart could not be loaded; the readings are in the table."; });
+})();
