@@ -316,3 +316,13 @@ def correction_record(
             corrects=corrects,
             note=reason.strip(),
         )
+
+
+def dose_lot_check(*, dose: DoseAdministration) -> Lot:
+    """Check, when the dose is calculated, that its lot can supply it (same rules as the
+    administration): in the ledger, unexpired, same drug and concentration, enough balance.
+
+    Raises ``ValidationFailed`` naming ``lot`` or ``concentration_mg_per_ml``; writes nothing.
+    """
+    with transaction.atomic():
+        return _dose_lot(dose=dose, field="lot", volume=dose.volume_ml)

@@ -32,7 +32,7 @@ from keel.inventory.tests.support import (
     started_dose,
     witness,
 )
-from keel.treatment.models import SessionState
+from keel.treatment.models import DoseAdministration, SessionState
 from keel.treatment.services import dose_prepare, dose_start, dose_verify, precheck_record
 from keel.treatment.tests.test_chairside import CHECKLIST, _ready_for_checks
 
@@ -192,21 +192,23 @@ def test_refuses_expired_lots(world: World) -> None:
     assert session.state == SessionState.DOSING  # nothing of the start was kept
 
 
-def test_dose_start_refuses_a_lot_missing_from_the_ledger(world: World) -> None:
+def test_a_dose_from_a_lot_missing_from_the_ledger_is_refused_before_it_exists(
+    world: World,
+) -> None:
+    """Checked when the dose is calculated (and again when administration starts)."""
     nurse = world.actor("nurse_x")
     session = _ready_for_checks(world)
     precheck_record(actor=nurse, session=session, answers=CHECKLIST)
-    dose = dose_prepare(
-        actor=nurse,
-        session=session,
-        weight_kg=Decimal("72.4"),
-        concentration_mg_per_ml=Decimal("10"),
-        lot="NOT-RECEIVED",
-    )
-    dose_verify(actor=world.actor("physician_x"), dose=dose)
     with pytest.raises(ValidationFailed, match="not in the ledger"):
-        dose_start(actor=nurse, dose=dose)
-    assert not LedgerEntry.objects.filter(dose=dose).exists()
+        dose_prepare(
+            actor=nurse,
+            session=session,
+            weight_kg=Decimal("72.4"),
+            concentration_mg_per_ml=Decimal("10"),
+            lot="NOT-RECEIVED",
+        )
+    assert not LedgerEntry.objects.filter(dose__session=session).exists()
+    assert not DoseAdministration.objects.filter(session=session).exists()
 
 
 def test_only_recorders_of_the_clinic_write(world: World) -> None:

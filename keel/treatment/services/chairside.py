@@ -26,7 +26,7 @@ from keel.clinical.sessions import (
 )
 from keel.common.exceptions import Conflict, PermissionDenied, ValidationFailed
 from keel.intake.review import facts_from_json, jsonable
-from keel.inventory.services import administration_record
+from keel.inventory.services import administration_record, dose_lot_check
 from keel.monitoring.models import Assessment, AssessmentPurpose
 from keel.monitoring.services import assessment_record
 from keel.treatment.clinical import (
@@ -237,6 +237,8 @@ def dose_prepare(
         prepared_by=actor.user,
         prepared_at=timezone.now(),
     )
+    # The lot must be able to supply this dose now, not only when administration starts.
+    dose_lot_check(dose=dose)
     with transaction.atomic():
         session = _transition(actor=actor, session=session, to=SessionState.DOSING)
         dose.session = session

@@ -185,3 +185,20 @@ def test_ratings_after_the_dose_are_tagged_acute_post_dose(world: World) -> None
         actor=nurse, session=session, instrument_id="ymrs", answers=[0] * 11
     )
     assert rating.acute_post_dose is True
+
+
+def test_a_dose_from_a_lot_not_in_the_ledger_is_refused_when_calculated(world: World) -> None:
+    nurse = world.actor("nurse_x")
+    session = _ready_for_checks(world)
+    precheck_record(actor=nurse, session=session, answers=CHECKLIST)
+    with pytest.raises(ValidationFailed) as info:
+        dose_prepare(
+            actor=nurse,
+            session=session,
+            weight_kg=Decimal("72.4"),
+            concentration_mg_per_ml=Decimal("10"),
+            lot="NOT-RECEIVED",
+        )
+    assert "lot" in info.value.errors
+    session.refresh_from_db()
+    assert session.state == SessionState.PRE_CHECKS
