@@ -12,6 +12,7 @@ from keel.accounts.mfa import SECOND_FACTOR_REQUIRED, session_is_partial
 from keel.accounts.requests import request_actor, request_actor_set
 from keel.accounts.selectors import Actor, actor_build
 from keel.accounts.services import api_token_authenticate
+from keel.common.exceptions import NotFound
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -64,3 +65,15 @@ class SessionCsrfAuth(APIKeyCookie):
         if request.method in UNSAFE_METHODS and check_csrf(request) is not None:
             raise HttpError(403, "CSRF check failed: send the X-CSRFToken header.")
         return request_actor(request)
+
+
+def api_actor(request: HttpRequest) -> Actor:
+    """The actor an API operation acts as (set by the authenticators above).
+
+    An authenticated user who may not act (e.g. staff without an active
+    membership) gets 404, like any object outside their scope.
+    """
+    auth = getattr(request, "auth", None)
+    if not isinstance(auth, Actor):
+        raise NotFound()
+    return auth

@@ -13,10 +13,9 @@ from typing import Annotated
 from django.http import HttpRequest, HttpResponse
 from ninja import Path, Router, Status
 
+from keel.accounts.api_auth import api_actor as _actor
 from keel.accounts.catalogue import ConsentPerm
-from keel.accounts.selectors import Actor
 from keel.audit.models import AuditAction
-from keel.common.exceptions import NotFound
 from keel.common.schemas import ErrorOut
 from keel.consent.models import CONSENT_TOPICS, Consent, ConsentTemplate
 from keel.consent.permissions import (
@@ -58,14 +57,6 @@ ERRORS: dict[int, type[ErrorOut]] = {
     409: ErrorOut,
     422: ErrorOut,
 }
-
-
-def _actor(request: HttpRequest) -> Actor:
-    auth = request.auth  # type: ignore[attr-defined]  # set by Ninja after authentication
-    if not isinstance(auth, Actor):
-        # Authenticated, but not allowed to act (e.g. staff without an active membership).
-        raise NotFound()
-    return auth
 
 
 def _template_out(template: ConsentTemplate) -> ConsentTemplateOut:

@@ -9,8 +9,8 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Path, Router, Schema, Status
 from pydantic import ConfigDict, Field
 
+from keel.accounts.api_auth import api_actor as _actor
 from keel.accounts.catalogue import CoordinationPerm
-from keel.accounts.selectors import Actor
 from keel.audit.models import AuditAction
 from keel.audit.services import audit_record
 from keel.common.exceptions import NotFound
@@ -83,13 +83,6 @@ class InvitationOut(Schema):
     id: int
     email: str
     expires_at: dt.datetime
-
-
-def _actor(request: HttpRequest) -> Actor:
-    auth = request.auth  # type: ignore[attr-defined]  # set by Ninja after authentication
-    if not isinstance(auth, Actor):
-        raise NotFound()
-    return auth
 
 
 def _ack_out(ack: PlanAcknowledgement) -> AcknowledgementOut:

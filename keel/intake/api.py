@@ -7,10 +7,9 @@ from typing import Annotated, Any
 from django.http import HttpRequest
 from ninja import Path, Router, Status
 
+from keel.accounts.api_auth import api_actor as _actor
 from keel.accounts.catalogue import IntakePerm
-from keel.accounts.selectors import Actor
 from keel.audit.models import AuditAction
-from keel.common.exceptions import NotFound
 from keel.common.schemas import ErrorOut
 from keel.intake.forms import EVALUATION_FIELDS
 from keel.intake.models import DecisionOutcome, EligibilityDecision, Evaluation
@@ -53,13 +52,6 @@ ERRORS: dict[int, type[ErrorOut]] = {
     409: ErrorOut,
     422: ErrorOut,
 }
-
-
-def _actor(request: HttpRequest) -> Actor:
-    auth = request.auth  # type: ignore[attr-defined]  # set by Ninja after authentication
-    if not isinstance(auth, Actor):
-        raise NotFound()
-    return auth
 
 
 def _evaluation_out(evaluation: Evaluation) -> EvaluationOut:

@@ -7,10 +7,10 @@ import datetime as dt
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema, Status
 
+from keel.accounts.api_auth import api_actor as _actor
 from keel.accounts.catalogue import InventoryPerm
-from keel.accounts.selectors import Actor
 from keel.audit.models import AuditAction
-from keel.common.exceptions import NotFound, ValidationFailed
+from keel.common.exceptions import ValidationFailed
 from keel.common.schemas import ErrorOut
 from keel.inventory.exports import ledger_csv
 from keel.inventory.models import Drug, LedgerEntry
@@ -47,13 +47,6 @@ ERRORS: dict[int, type[ErrorOut]] = {
     409: ErrorOut,
     422: ErrorOut,
 }
-
-
-def _actor(request: HttpRequest) -> Actor:
-    auth = request.auth  # type: ignore[attr-defined]  # set by Ninja after authentication
-    if not isinstance(auth, Actor):
-        raise NotFound()
-    return auth
 
 
 def entry_out(entry: LedgerEntry) -> EntryOut:

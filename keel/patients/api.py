@@ -8,10 +8,9 @@ from django.http import HttpRequest
 from ninja import Path, Query, Router, Schema, Status
 from pydantic import Field
 
+from keel.accounts.api_auth import api_actor as _actor
 from keel.accounts.catalogue import PatientPerm
-from keel.accounts.selectors import Actor
 from keel.audit.models import AuditAction
-from keel.common.exceptions import NotFound
 from keel.common.schemas import ErrorOut
 from keel.patients.models import Patient
 from keel.patients.permissions import access_patient, access_patient_list
@@ -43,14 +42,6 @@ class PatientListQuery(Schema):
     q: str = Field("", max_length=100, description="Name or MRN")
     offset: int = Field(0, ge=0, le=1_000_000)
     limit: int = Field(50, ge=1, le=100)
-
-
-def _actor(request: HttpRequest) -> Actor:
-    auth = request.auth  # type: ignore[attr-defined]  # set by Ninja after authentication
-    if not isinstance(auth, Actor):
-        # Authenticated, but not allowed to act (e.g. staff without an active membership).
-        raise NotFound()
-    return auth
 
 
 @router.get("", response={200: PatientListOut, **ERRORS}, operation_id="patient_list")

@@ -7,6 +7,7 @@ from typing import Annotated
 from django.http import HttpRequest, HttpResponse
 from ninja import Path, Router, Status
 
+from keel.accounts.api_auth import api_actor as _actor
 from keel.accounts.catalogue import TreatmentPerm
 from keel.accounts.selectors import Actor
 from keel.audit.models import AuditAction
@@ -76,13 +77,6 @@ ERRORS: dict[int, type[ErrorOut]] = {
     409: ErrorOut,
     422: ErrorOut,
 }
-
-
-def _actor(request: HttpRequest) -> Actor:
-    auth = request.auth  # type: ignore[attr-defined]  # set by Ninja after authentication
-    if not isinstance(auth, Actor):
-        raise NotFound()
-    return auth
 
 
 def _course(actor: Actor, patient_id: int, *, action: AuditAction) -> TreatmentCourse:
