@@ -10,3 +10,14 @@ class ErrorOut(Schema):
 
     detail: str
     errors: dict[str, list[str]] | None = None
+
+
+# The error answers an operation that changes state can give (declared in its OpenAPI).
+ERROR_RESPONSES: dict[int, type[ErrorOut]] = {
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    409: ErrorOut,
+    422: ErrorOut,
+}

@@ -16,7 +16,7 @@ from ninja import Path, Router, Status
 from keel.accounts.api_auth import api_actor as _actor
 from keel.accounts.catalogue import ConsentPerm
 from keel.audit.models import AuditAction
-from keel.common.schemas import ErrorOut
+from keel.common.schemas import ERROR_RESPONSES
 from keel.consent.models import CONSENT_TOPICS, Consent, ConsentTemplate
 from keel.consent.permissions import (
     access_consent,
@@ -49,14 +49,7 @@ MAX_ID = 2**63 - 1
 PatientId = Annotated[int, Path(ge=1, le=MAX_ID)]
 ObjectId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
-ERRORS: dict[int, type[ErrorOut]] = {
-    400: ErrorOut,
-    401: ErrorOut,
-    403: ErrorOut,
-    404: ErrorOut,
-    409: ErrorOut,
-    422: ErrorOut,
-}
+ERRORS = ERROR_RESPONSES
 
 
 def _template_out(template: ConsentTemplate) -> ConsentTemplateOut:

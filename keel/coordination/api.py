@@ -14,7 +14,7 @@ from keel.accounts.catalogue import CoordinationPerm
 from keel.audit.models import AuditAction
 from keel.audit.services import audit_record
 from keel.common.exceptions import NotFound
-from keel.common.schemas import ErrorOut
+from keel.common.schemas import ERROR_RESPONSES
 from keel.coordination.models import CoordinationLetter, PlanAcknowledgement
 from keel.coordination.permissions import access_patient_coordination
 from keel.coordination.selectors import clearance_get, letter_get, letter_list
@@ -29,14 +29,7 @@ router = Router()
 
 PatientId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 LetterId = Annotated[int, Path(ge=1, le=2**63 - 1)]
-ERRORS: dict[int, type[ErrorOut]] = {
-    400: ErrorOut,
-    401: ErrorOut,
-    403: ErrorOut,
-    404: ErrorOut,
-    409: ErrorOut,
-    422: ErrorOut,
-}
+ERRORS = ERROR_RESPONSES
 TEXT = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
 
 

@@ -10,7 +10,7 @@ from ninja import Path, Router, Status
 from keel.accounts.api_auth import api_actor as _actor
 from keel.accounts.catalogue import IntakePerm
 from keel.audit.models import AuditAction
-from keel.common.schemas import ErrorOut
+from keel.common.schemas import ERROR_RESPONSES
 from keel.intake.forms import EVALUATION_FIELDS
 from keel.intake.models import DecisionOutcome, EligibilityDecision, Evaluation
 from keel.intake.permissions import access_patient_intake
@@ -44,14 +44,7 @@ from keel.monitoring.models import Assessment
 router = Router()
 
 PatientId = Annotated[int, Path(ge=1, le=2**63 - 1)]
-ERRORS: dict[int, type[ErrorOut]] = {
-    400: ErrorOut,
-    401: ErrorOut,
-    403: ErrorOut,
-    404: ErrorOut,
-    409: ErrorOut,
-    422: ErrorOut,
-}
+ERRORS = ERROR_RESPONSES
 
 
 def _evaluation_out(evaluation: Evaluation) -> EvaluationOut:

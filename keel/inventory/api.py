@@ -11,7 +11,7 @@ from keel.accounts.api_auth import api_actor as _actor
 from keel.accounts.catalogue import InventoryPerm
 from keel.audit.models import AuditAction
 from keel.common.exceptions import ValidationFailed
-from keel.common.schemas import ErrorOut
+from keel.common.schemas import ERROR_RESPONSES
 from keel.inventory.exports import ledger_csv
 from keel.inventory.models import Drug, LedgerEntry
 from keel.inventory.permissions import (
@@ -39,14 +39,7 @@ from keel.inventory.services import (
 
 router = Router()
 
-ERRORS: dict[int, type[ErrorOut]] = {
-    400: ErrorOut,
-    401: ErrorOut,
-    403: ErrorOut,
-    404: ErrorOut,
-    409: ErrorOut,
-    422: ErrorOut,
-}
+ERRORS = ERROR_RESPONSES
 
 
 def entry_out(entry: LedgerEntry) -> EntryOut:

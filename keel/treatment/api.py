@@ -12,7 +12,7 @@ from keel.accounts.catalogue import TreatmentPerm
 from keel.accounts.selectors import Actor
 from keel.audit.models import AuditAction
 from keel.common.exceptions import NotFound
-from keel.common.schemas import ErrorOut
+from keel.common.schemas import ERROR_RESPONSES
 from keel.monitoring.models import Assessment
 from keel.treatment.models import (
     DoseAdministration,
@@ -69,14 +69,7 @@ from keel.treatment.services import (
 router = Router()
 
 Id = Annotated[int, Path(ge=1, le=2**63 - 1)]
-ERRORS: dict[int, type[ErrorOut]] = {
-    400: ErrorOut,
-    401: ErrorOut,
-    403: ErrorOut,
-    404: ErrorOut,
-    409: ErrorOut,
-    422: ErrorOut,
-}
+ERRORS = ERROR_RESPONSES
 
 
 def _course(actor: Actor, patient_id: int, *, action: AuditAction) -> TreatmentCourse:
