@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "keel.consent",
     "keel.coordination",
     "keel.monitoring",
+    "keel.alerts",
     "keel.treatment",
     "keel.inventory",
     "keel.demo",

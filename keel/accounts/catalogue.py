@@ -72,6 +72,24 @@ class InventoryPerm(Perm):
     WITNESS = "inventory.witness"
 
 
+class MonitoringPerm(Perm):
+    VIEW_RATINGS = "monitoring.view_ratings"
+    RECORD_RATINGS = "monitoring.record_ratings"
+    MANAGE_ASSIGNMENTS = "monitoring.manage_assignments"
+    INVITE_PATIENT = "monitoring.invite_patient"
+    MANAGE_TEXT_PACKS = "monitoring.manage_text_packs"
+
+
+class AlertPerm(Perm):
+    VIEW_ALERTS = "alerts.view_alerts"
+    ACKNOWLEDGE = "alerts.acknowledge"
+    RESOLVE = "alerts.resolve"
+    CLEAR_HOLD = "alerts.clear_hold"
+    PSYCHIATRIC_REVIEW = "alerts.psychiatric_review"
+    MANAGE_ON_CALL = "alerts.manage_on_call"
+    VIEW_REPORTS = "alerts.view_reports"
+
+
 PERMISSION_LABELS: dict[Perm, str] = {
     PatientPerm.VIEW_DEMOGRAPHICS: "See patients' names, contact details and demographics",
     PatientPerm.VIEW_CLINICAL: "See patients' clinical records",
@@ -99,6 +117,18 @@ PERMISSION_LABELS: dict[Perm, str] = {
     InventoryPerm.VIEW_LEDGER: "See the controlled-substance ledger and reports",
     InventoryPerm.RECORD_ENTRIES: "Record receipts, draws, administrations, waste and counts",
     InventoryPerm.WITNESS: "Witness waste and counts as the second licensed clinician",
+    MonitoringPerm.VIEW_RATINGS: "See ratings, diaries, check-in schedules and the life chart",
+    MonitoringPerm.RECORD_RATINGS: "Record clinician ratings (MADRS, YMRS) at visits",
+    MonitoringPerm.MANAGE_ASSIGNMENTS: "Schedule check-ins (instruments and frequencies)",
+    MonitoringPerm.INVITE_PATIENT: "Invite a patient to the patient portal",
+    MonitoringPerm.MANAGE_TEXT_PACKS: "Install licensed questionnaire wording (text packs)",
+    AlertPerm.VIEW_ALERTS: "See alerts and the clinician worklist",
+    AlertPerm.ACKNOWLEDGE: "Acknowledge an alert",
+    AlertPerm.RESOLVE: "Resolve an alert with the action taken",
+    AlertPerm.CLEAR_HOLD: "Clear an amber mood-elevation hold (physicians)",
+    AlertPerm.PSYCHIATRIC_REVIEW: "Record the psychiatrist review that lifts a red hold",
+    AlertPerm.MANAGE_ON_CALL: "Keep the clinic's on-call rota",
+    AlertPerm.VIEW_REPORTS: "See alert response-time reports",
 }
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
@@ -125,6 +155,16 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
             InventoryPerm.VIEW_LEDGER,
             InventoryPerm.RECORD_ENTRIES,
             InventoryPerm.WITNESS,
+            MonitoringPerm.VIEW_RATINGS,
+            MonitoringPerm.RECORD_RATINGS,
+            MonitoringPerm.MANAGE_ASSIGNMENTS,
+            MonitoringPerm.INVITE_PATIENT,
+            AlertPerm.VIEW_ALERTS,
+            AlertPerm.ACKNOWLEDGE,
+            AlertPerm.RESOLVE,
+            AlertPerm.CLEAR_HOLD,
+            AlertPerm.PSYCHIATRIC_REVIEW,
+            AlertPerm.VIEW_REPORTS,
         }
     ),
     Role.NURSE: frozenset(
@@ -146,6 +186,13 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
             InventoryPerm.VIEW_LEDGER,
             InventoryPerm.RECORD_ENTRIES,
             InventoryPerm.WITNESS,
+            MonitoringPerm.VIEW_RATINGS,
+            MonitoringPerm.RECORD_RATINGS,
+            MonitoringPerm.MANAGE_ASSIGNMENTS,
+            MonitoringPerm.INVITE_PATIENT,
+            AlertPerm.VIEW_ALERTS,
+            AlertPerm.ACKNOWLEDGE,
+            AlertPerm.RESOLVE,
         }
     ),
     # Front desk registers patients, keeps contacts current and sees whether
@@ -156,6 +203,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
             PatientPerm.CREATE,
             PatientPerm.EDIT_DEMOGRAPHICS,
             ConsentPerm.VIEW_CONSENT,
+            MonitoringPerm.INVITE_PATIENT,
         }
     ),
     # Clinic admins run the clinic; minimum necessary: no patient records.
@@ -166,6 +214,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
             ConsentPerm.MANAGE_TEMPLATES,
             ConsentPerm.APPROVE_TEMPLATES,
             InventoryPerm.VIEW_LEDGER,
+            MonitoringPerm.MANAGE_TEXT_PACKS,
+            AlertPerm.MANAGE_ON_CALL,
+            AlertPerm.VIEW_REPORTS,
         }
     ),
 }
@@ -181,6 +232,10 @@ ACCOUNT_TYPE_PERMISSIONS: dict[AccountType, frozenset[Perm]] = {
             ConsentPerm.VIEW_CONSENT,
             CoordinationPerm.VIEW_COORDINATION,
             CoordinationPerm.ACKNOWLEDGE_PLAN,
+            MonitoringPerm.VIEW_RATINGS,
+            AlertPerm.VIEW_ALERTS,
+            AlertPerm.ACKNOWLEDGE,
+            AlertPerm.PSYCHIATRIC_REVIEW,
         }
     ),
     AccountType.PATIENT: frozenset(),
@@ -196,6 +251,8 @@ ALL_PERMISSIONS: tuple[Perm, ...] = (
     *CoordinationPerm,
     *TreatmentPerm,
     *InventoryPerm,
+    *MonitoringPerm,
+    *AlertPerm,
 )
 
 
@@ -220,6 +277,10 @@ class TokenScope(StrEnum):
     COORDINATION_WRITE = "coordination:write"
     TREATMENT_READ = "treatment:read"
     TREATMENT_WRITE = "treatment:write"
+    MONITORING_READ = "monitoring:read"
+    MONITORING_WRITE = "monitoring:write"
+    ALERTS_READ = "alerts:read"
+    ALERTS_WRITE = "alerts:write"
 
 
 SCOPE_PERMISSIONS: dict[TokenScope, frozenset[Perm]] = {
@@ -249,6 +310,25 @@ SCOPE_PERMISSIONS: dict[TokenScope, frozenset[Perm]] = {
     TokenScope.TREATMENT_READ: frozenset({PatientPerm.VIEW_CLINICAL, TreatmentPerm.VIEW_SESSIONS}),
     TokenScope.TREATMENT_WRITE: frozenset(
         {TreatmentPerm.RUN_SESSIONS, TreatmentPerm.PLAN_COURSES, TreatmentPerm.PHYSICIAN_DECISIONS}
+    ),
+    TokenScope.MONITORING_READ: frozenset({PatientPerm.VIEW_CLINICAL, MonitoringPerm.VIEW_RATINGS}),
+    TokenScope.MONITORING_WRITE: frozenset(
+        {
+            MonitoringPerm.RECORD_RATINGS,
+            MonitoringPerm.MANAGE_ASSIGNMENTS,
+            MonitoringPerm.INVITE_PATIENT,
+            MonitoringPerm.MANAGE_TEXT_PACKS,
+        }
+    ),
+    TokenScope.ALERTS_READ: frozenset({PatientPerm.VIEW_CLINICAL, AlertPerm.VIEW_ALERTS}),
+    TokenScope.ALERTS_WRITE: frozenset(
+        {
+            AlertPerm.ACKNOWLEDGE,
+            AlertPerm.RESOLVE,
+            AlertPerm.CLEAR_HOLD,
+            AlertPerm.PSYCHIATRIC_REVIEW,
+            AlertPerm.MANAGE_ON_CALL,
+        }
     ),
 }
 

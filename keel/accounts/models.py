@@ -50,6 +50,14 @@ class Clinic(models.Model):
         help_text=_("Letters that start every medical record number in this clinic."),
     )
     phone = models.CharField(max_length=32, blank=True, help_text=_("Shown to patients."))
+    check_in_review_note = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "When clinic staff read patients' check-in answers (shown to patients; Keel "
+            "never implies real-time monitoring), e.g. 'on weekdays between 9 am and 5 pm'."
+        ),
+    )
     next_mrn = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
