@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "keel.coordination",
     "keel.monitoring",
     "keel.alerts",
+    "keel.outcomes",
     "keel.treatment",
     "keel.inventory",
     "keel.demo",

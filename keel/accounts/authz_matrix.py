@@ -278,6 +278,9 @@ PAGES: dict[str, dict[str, Row]] = {
     "inventory:correction": post_only(page(_grant(LEDGER_RECORDERS, INVALID), deny=FORBIDDEN)),
     "inventory:report": {"GET": page(_grant(LEDGER_READERS, OK), deny=FORBIDDEN), **GET_ONLY},
     "inventory:export": {"GET": page(_grant(LEDGER_READERS, OK), deny=FORBIDDEN), **GET_ONLY},
+    # ---- monitoring: portal, diary, check-ins, assignments, text packs (issue 6) ----
+    # ---- alerts: list, detail, lifecycle, on-call rota, reports (issue 6) ----
+    # ---- worklist and life chart (issue 6) ----
 }
 
 # ---------------------------------------------------------------- the JSON API, by operation id
@@ -346,6 +349,9 @@ API: dict[str, dict[str, Row]] = {
     "waste_record": {"POST": api(_grant(ROLES[1:], INVALID))},
     "count_record": {"POST": api(_grant(ROLES[1:], INVALID))},
     "correction_record": {"POST": api(_grant(ROLES[1:], INVALID))},
+    # ---- monitoring: portal, diary, check-ins, assignments, text packs (issue 6) ----
+    # ---- alerts: list, detail, lifecycle, on-call rota, reports (issue 6) ----
+    # ---- worklist and life chart (issue 6) ----
 }
 
 #: Routes that read or write patient data: each success must leave an audit event with

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class OutcomesConfig(AppConfig):
+    name = "keel.outcomes"
+    label = "outcomes"
+    verbose_name = "Worklist and outcomes"
