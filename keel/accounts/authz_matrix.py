@@ -269,6 +269,9 @@ PAGES: dict[str, dict[str, Row]] = {
     "treatment:rems_export_create": post_only(page(_grant(CLINIC_X_CLINICAL, REDIRECT))),
     "treatment:rems_export_pdf": {"GET": page(), **GET_ONLY},
     "treatment:vitals_chart": {"GET": page(_grant(CLINIC_X_CLINICAL, OK)), **GET_ONLY},
+    # The discharge summary of the scheduled session: not discharged yet, so clinicians are
+    # sent back to the session page (302); everyone else gets 404.
+    "treatment:summary": {"GET": page(_grant(CLINIC_X_CLINICAL, REDIRECT)), **GET_ONLY},
     # Controlled-substance ledger (InventoryPerm): the clinic's physicians, nurses and admins
     # read it; physicians and nurses record. The matrix posts empty forms: 422, nothing written.
     "inventory:ledger": {"GET": page(_grant(LEDGER_READERS, OK), deny=FORBIDDEN), **GET_ONLY},

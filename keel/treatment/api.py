@@ -379,6 +379,7 @@ def session_discharge_api(
         session=session,
         escort_present=payload.escort_present,
         no_driving_acknowledged=payload.no_driving_acknowledged,
+        escort_name=payload.escort_name,
         overridden=payload.overridden,
         reason=payload.reason,
     )

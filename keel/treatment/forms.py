@@ -158,6 +158,9 @@ class DischargeForm(UswdsFormMixin, forms.Form):
     escort_present = forms.BooleanField(
         label=_("The escort is here to take the patient home"), required=False
     )
+    escort_name = forms.CharField(
+        label=_("Escort at hand-off (name)"), max_length=200, required=False
+    )
     no_driving_acknowledged = forms.BooleanField(
         label=_("The patient understands: no driving until the next day, after a restful sleep"),
         required=False,

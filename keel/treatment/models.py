@@ -133,6 +133,12 @@ class TreatmentSession(BaseModel):
     dose_started_at = models.DateTimeField(null=True, blank=True)
     infusion_ended_at = models.DateTimeField(null=True, blank=True)
     discharged_at = models.DateTimeField(null=True, blank=True)
+    discharge_escort_name = models.CharField(
+        _("escort at hand-off"),
+        max_length=200,
+        blank=True,
+        help_text=_("Who took the patient home, recorded at discharge."),
+    )
     lock_version = models.PositiveIntegerField(default=0)
 
     class Meta:

@@ -65,6 +65,10 @@ class SessionOut(Schema):
     escort_name: str
     escort_phone: str
     abort_reason: str
+    dose_started_at: dt.datetime | None
+    infusion_ended_at: dt.datetime | None
+    discharged_at: dt.datetime | None
+    discharge_escort_name: str
     lock_version: int
 
 
@@ -190,6 +194,7 @@ class VitalsCheckedOut(Schema):
 class DischargeIn(_Closed):
     escort_present: bool
     no_driving_acknowledged: bool
+    escort_name: Annotated[str, Field(max_length=200, pattern=TEXT)] = ""
     overridden: list[Annotated[str, Field(max_length=120, pattern=r"^[a-z0-9_.]+$")]] = Field(
         default_factory=list, max_length=20
     )

@@ -25,5 +25,6 @@ urlpatterns = [
         name="rems_export_pdf",
     ),
     path("sessions/<int:session_id>/vitals-chart.json", views.vitals_chart, name="vitals_chart"),
+    path("sessions/<int:session_id>/summary/", views.session_summary, name="summary"),
     path("sessions/<int:session_id>/<slug:action>/", views.session_action, name="action"),
 ]

@@ -33,7 +33,13 @@ from keel.treatment.forms import (
     ScheduleForm,
     VitalsForm,
 )
-from keel.treatment.models import DoseAdministration, Route, TreatmentSession, VitalContext
+from keel.treatment.models import (
+    DoseAdministration,
+    Route,
+    SessionState,
+    TreatmentSession,
+    VitalContext,
+)
 from keel.treatment.permissions import access_patient_treatment, access_session
 from keel.treatment.selectors import (
     course_list,
@@ -168,7 +174,8 @@ def _session_context(actor: Actor, session: TreatmentSession, **extra: Any) -> d
         "stop_events": list(session.events.filter(kind="stop_rule").order_by("-recorded_at")[:5]),
         "checklist_form": extra.pop("checklist_form", None) or ChecklistForm(),
         "dose_form": extra.pop("dose_form", None) or DoseForm(),
-        "discharge_form": extra.pop("discharge_form", None) or DischargeForm(),
+        "discharge_form": extra.pop("discharge_form", None)
+        or DischargeForm(initial={"escort_name": session.escort_name}),
         "discharge_error": extra.pop("discharge_error", ""),
         "rating_links": [(i, INSTRUMENTS[i].title.split(" (")[0]) for i in SESSION_RATINGS],
         "can_decide": actor.has(TreatmentPerm.PHYSICIAN_DECISIONS),
@@ -202,6 +209,35 @@ def session_page(request: HttpRequest, actor: Actor, session_id: int) -> HttpRes
     """The chairside page: state, next step, vitals and the timeline."""
     session = access_session(actor=actor, session_id=session_id)
     return render(request, "treatment/session.html", _session_context(actor, session))
+
+
+@require_GET
+@with_actor
+def session_summary(request: HttpRequest, actor: Actor, session_id: int) -> HttpResponse:
+    """The discharge summary, generated from the session record (printable)."""
+    session = access_session(actor=actor, session_id=session_id)
+    if session.state != SessionState.DISCHARGED:
+        messages.info(request, "The discharge summary is generated once the patient is discharged.")
+        return redirect("treatment:session", session.pk)
+    ratings = Assessment.objects.filter(
+        patient=session.patient,
+        taken_at__gte=session.scheduled_for - timedelta(hours=12),
+        taken_at__lte=session.discharged_at,
+    ).order_by("taken_at", "pk")
+    return render(
+        request,
+        "treatment/summary.html",
+        {
+            "session": session,
+            "patient": session.patient,
+            "course": session.course,
+            "check": precheck_latest(session=session),
+            "dose": DoseAdministration.objects.filter(session=session).first(),
+            "vitals": list(vitals_list(session=session)),
+            "ratings": list(ratings),
+            "events": list(session.events.order_by("recorded_at", "pk")),
+        },
+    )
 
 
 @require_POST
@@ -284,7 +320,11 @@ def session_action(
                     no_driving_acknowledged=form_discharge.cleaned_data.get(
                         "no_driving_acknowledged", False
                     ),
+                    escort_name=form_discharge.cleaned_data.get("escort_name", ""),
                 )
+            except ValidationFailed as exc:
+                _errors_to_form(form_discharge, exc)
+                extra["discharge_form"] = form_discharge
             except Conflict as exc:
                 extra["discharge_form"] = form_discharge
                 extra["discharge_error"] = exc.message

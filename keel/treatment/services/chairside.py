@@ -347,10 +347,14 @@ def session_discharge(
     session: TreatmentSession,
     escort_present: bool,
     no_driving_acknowledged: bool,
+    escort_name: str,
     overridden: Collection[str] = (),
     reason: str = "",
 ) -> TreatmentSession:
-    """Discharge only when every criterion is met (or a physician overrode the ones allowed)."""
+    """Discharge only when every criterion is met (or a physician overrode the ones allowed).
+
+    ``escort_name`` is the adult who takes the patient home, recorded at the hand-off.
+    """
     _require(actor, TreatmentPerm.RUN_SESSIONS)
     if overridden:
         _require(actor, TreatmentPerm.PHYSICIAN_DECISIONS)
@@ -373,12 +377,17 @@ def session_discharge(
     if not readiness.ready:
         unmet = "; ".join(f.title for f in readiness.unmet)
         raise Conflict(f"Discharge refused until every criterion is met: {unmet}.")
+    escort_name = escort_name.strip()
+    if not escort_name:
+        raise ValidationFailed(
+            {"escort_name": ["Write the name of the adult taking the patient home."]}
+        )
     return _transition(
         actor=actor,
         session=session,
         to=SessionState.DISCHARGED,
-        fields={"discharged_at": now},
-        note="Discharged"
+        fields={"discharged_at": now, "discharge_escort_name": escort_name},
+        note=f"Discharged to the care of {escort_name}"
         + (
             f" (overridden: {', '.join(sorted(overridden))}: {reason.strip()})"
             if overridden

@@ -235,8 +235,15 @@ def test_chairside_steps_through_the_api(world: World) -> None:
         _post(nurse, f"{s}/vitals", {"context": "recovery", **calm})
         _post(nurse, f"{s}/ratings", {"instrument_id": "moaas", "answers": [5]})
         _post(nurse, f"{s}/ratings", {"instrument_id": "cadss", "answers": [0] * 23})
-        status, done = _post(
+        status, nameless = _post(
             nurse, f"{s}/discharge", {"escort_present": True, "no_driving_acknowledged": True}
+        )
+        assert status == 422 and "escort_name" in str(nameless), nameless
+        status, done = _post(
+            nurse,
+            f"{s}/discharge",
+            {"escort_present": True, "no_driving_acknowledged": True, "escort_name": "Jo Kim"},
         )
     assert status == 200, done
     assert done["state"] == "discharged"
+    assert done["discharge_escort_name"] == "Jo Kim" and done["discharged_at"]

@@ -117,7 +117,11 @@ def test_full_iv_session(world: World) -> None:
     session = dose_stop(actor=nurse, session=session)
     with pytest.raises(Conflict, match="Discharge refused"):
         session_discharge(
-            actor=nurse, session=session, escort_present=True, no_driving_acknowledged=True
+            actor=nurse,
+            session=session,
+            escort_present=True,
+            no_driving_acknowledged=True,
+            escort_name="Robin Ellery",
         )
     with time_machine.travel(start + dt.timedelta(minutes=130), tick=False):
         vitals_record(actor=nurse, session=session, context=VitalContext.RECOVERY, **CALM)
@@ -125,10 +129,18 @@ def test_full_iv_session(world: World) -> None:
         session_rating_record(actor=nurse, session=session, instrument_id="cadss", answers=[0] * 23)
         with pytest.raises(Conflict, match="escort"):
             session_discharge(
-                actor=nurse, session=session, escort_present=False, no_driving_acknowledged=True
+                actor=nurse,
+                session=session,
+                escort_present=False,
+                no_driving_acknowledged=True,
+                escort_name="Robin Ellery",
             )
         session = session_discharge(
-            actor=nurse, session=session, escort_present=True, no_driving_acknowledged=True
+            actor=nurse,
+            session=session,
+            escort_present=True,
+            no_driving_acknowledged=True,
+            escort_name="Robin Ellery",
         )
     assert session.state == SessionState.DISCHARGED
 

@@ -122,7 +122,11 @@ def esketamine_session(world: World, *, discharge: bool = True) -> TreatmentSess
         session_rating_record(actor=nurse, session=session, instrument_id="cadss", answers=[0] * 23)
         if discharge:
             session = session_discharge(
-                actor=nurse, session=session, escort_present=True, no_driving_acknowledged=True
+                actor=nurse,
+                session=session,
+                escort_present=True,
+                no_driving_acknowledged=True,
+                escort_name="Robin Ellery",
             )
     return session
 

@@ -194,11 +194,30 @@ def test_chairside_page_walks_a_session_to_discharge(world: World) -> None:
         nurse.post(f"{page}vitals/", {**calm, "context": "recovery"})
         nurse.post(f"{page}ratings/moaas/", {"item_1": "5"})
         nurse.post(f"{page}ratings/cadss/", {f"item_{n}": "0" for n in range(1, 24)})
+        nameless = nurse.post(
+            f"{page}discharge/", {"escort_present": "on", "no_driving_acknowledged": "on"}
+        )
+        assert nameless.status_code == 422 and b"adult taking the patient home" in nameless.content
+        assert b"Discharge summary" not in nurse.get(page).content
+        assert nurse.get(f"{page}summary/").status_code == 302
         assert (
             nurse.post(
-                f"{page}discharge/", {"escort_present": "on", "no_driving_acknowledged": "on"}
+                f"{page}discharge/",
+                {
+                    "escort_present": "on",
+                    "no_driving_acknowledged": "on",
+                    "escort_name": "Jamie Doe",
+                },
             ).status_code
             == 302
         )
     session.refresh_from_db()
     assert session.state == SessionState.DISCHARGED
+    assert session.discharge_escort_name == "Jamie Doe"
+    summary = nurse.get(f"{page}summary/")
+    assert summary.status_code == 200
+    body = summary.content.decode()
+    assert "Jamie Doe" in body and "Discharge summary" in body
+    assert "No driving until the next day" in body
+    dose = session.dose
+    assert f"lot {dose.lot}" in body and f"{dose.dose_mg} mg" in body
