@@ -15,13 +15,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from keel.accounts.catalogue import TreatmentPerm
 from keel.accounts.decorators import with_actor
 from keel.accounts.selectors import Actor
+from keel.alerts.selectors import session_holds
 from keel.audit.models import AuditAction
 from keel.clinical.instruments import INSTRUMENTS
 from keel.clinical.sessions import checkpoint_status, monitoring_schedule
 from keel.common.exceptions import Conflict, PermissionDenied, ValidationFailed
 from keel.coordination.selectors import clearance_get
 from keel.intake.forms import AssessmentForm
-from keel.monitoring.models import Assessment
+from keel.monitoring.models import Assessment, AssessmentPurpose
 from keel.treatment.clinical import session_protocol
 from keel.treatment.forms import (
     AbortForm,
@@ -170,6 +171,7 @@ def _session_context(actor: Actor, session: TreatmentSession, **extra: Any) -> d
             f for f in (check.findings if check else []) if f.get("status") == "fired"
         ],
         "dose": dose,
+        "holds": session_holds(session.patient),
         "checkpoints": _checkpoints(session),
         "stop_events": list(session.events.filter(kind="stop_rule").order_by("-recorded_at")[:5]),
         "checklist_form": extra.pop("checklist_form", None) or ChecklistForm(),
@@ -221,6 +223,7 @@ def session_summary(request: HttpRequest, actor: Actor, session_id: int) -> Http
         return redirect("treatment:session", session.pk)
     ratings = Assessment.objects.filter(
         patient=session.patient,
+        purpose__in=[AssessmentPurpose.PRE_SESSION, AssessmentPurpose.IN_SESSION],
         taken_at__gte=session.scheduled_for - timedelta(hours=12),
         taken_at__lte=session.discharged_at,
     ).order_by("taken_at", "pk")
@@ -234,7 +237,7 @@ def session_summary(request: HttpRequest, actor: Actor, session_id: int) -> Http
             "check": precheck_latest(session=session),
             "dose": DoseAdministration.objects.filter(session=session).first(),
             "vitals": list(vitals_list(session=session)),
-            "ratings": list(ratings),
+            "ratings": [(r, INSTRUMENTS[r.instrument_id].title.split(" (")[0]) for r in ratings],
             "events": list(session.events.order_by("recorded_at", "pk")),
         },
     )

@@ -3,20 +3,41 @@
 Dr Okafor plans and activates Alex's course; Dana books and runs session 1:
 check-in with the escort, pre-dose vitals and ratings, the go / no-go
 checklist, the dose with its arithmetic; Dr Okafor (in his own browser)
-verifies the dose independently; a raised blood pressure fires a stop rule
-at once; discharge is refused while the criteria are unmet.
+verifies the dose independently; a monitoring checkpoint falls overdue and
+shows as such; a raised blood pressure fires a stop rule at once; discharge
+is refused while the criteria are unmet, then, after the observation time and
+with recovery readings back near baseline, the patient is discharged to the
+escort; the discharge summary opens; the controlled-substance ledger balance of
+the lot equals the receipt minus the volume given.
+
+Time passing: instead of waiting an hour in real time (or moving the clock of
+the whole process, which signs idle browsers out), ``_time_passes`` moves this
+session's recorded times into the past by the same amount. Every duration the
+server computes (checkpoints due, minutes since infusion end) then sees exactly
+what it would see after waiting.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
+from pathlib import Path
 
 import pytest
+from django.db.models import F
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
 from keel.demo import data as demo
 from keel.demo.services import demo_load
+from keel.inventory.models import LedgerEntry
+from keel.monitoring.models import Assessment
+from keel.treatment.models import (
+    DoseAdministration,
+    SessionEvent,
+    TreatmentSession,
+    VitalSigns,
+)
 from tests.browser.fixtures import axe_violations, screenshot
 from tests.browser.mfa_helpers import complete_second_factor
 
@@ -53,6 +74,30 @@ def _vitals(page: Page, context: str, sbp: int, dbp: int, hr: int, spo2: int) ->
     page.get_by_label("SpO2 (%)").fill(str(spo2))
     page.get_by_role("button", name="Record vitals").click()
     expect(page.get_by_test_id("vitals")).to_contain_text(f"{sbp}/{dbp}")
+
+
+def _time_passes(session_url: str, minutes: int) -> None:
+    """Move everything recorded for this session ``minutes`` into the past."""
+    session_id = int(session_url.rstrip("/").rsplit("/", 1)[1])
+    shift = dt.timedelta(minutes=minutes)
+    session = TreatmentSession.objects.get(pk=session_id)
+    TreatmentSession.objects.filter(pk=session_id).update(
+        scheduled_for=F("scheduled_for") - shift,
+        state_changed_at=F("state_changed_at") - shift,
+        dose_started_at=F("dose_started_at") - shift,
+        infusion_ended_at=F("infusion_ended_at") - shift,
+    )
+    DoseAdministration.objects.filter(session_id=session_id).update(
+        prepared_at=F("prepared_at") - shift,
+        verified_at=F("verified_at") - shift,
+        started_at=F("started_at") - shift,
+        stopped_at=F("stopped_at") - shift,
+    )
+    VitalSigns.objects.filter(session_id=session_id).update(taken_at=F("taken_at") - shift)
+    SessionEvent.objects.filter(session_id=session_id).update(recorded_at=F("recorded_at") - shift)
+    Assessment.objects.filter(
+        patient_id=session.patient_id, taken_at__gte=session.scheduled_for - dt.timedelta(hours=12)
+    ).update(taken_at=F("taken_at") - shift)
 
 
 def test_nurse_and_physician_run_an_iv_session(
@@ -125,13 +170,54 @@ def test_nurse_and_physician_run_an_iv_session(
     nurse.get_by_role("button", name="Start administration").click()
     expect(nurse.get_by_test_id("session-state")).to_have_text("Monitoring")
     expect(nurse.get_by_role("heading", name="Monitoring schedule")).to_be_visible()
+    # Twenty minutes on, nothing has been recorded since the dose started: overdue.
+    _time_passes(session_url, 20)
+    nurse.reload()
+    overdue = nurse.locator(".keel-checkpoint--overdue")
+    expect(overdue.first).to_be_visible()
+    expect(overdue.first).to_contain_text("overdue")
     _vitals(nurse, "during", 188, 112, 98, 97)
     nurse.reload()
     expect(nurse.get_by_role("heading", name="Stop or pause rule")).to_be_visible()
+    _rate(nurse, "MOAA/S", [4])
     nurse.get_by_role("button", name="Infusion ended: start recovery").click()
+    expect(nurse.get_by_test_id("session-state")).to_have_text("Recovery")
     nurse.get_by_text("The escort is here to take the patient home").click()
     nurse.get_by_role("button", name="Discharge").click()
     expect(nurse.get_by_text("Discharge refused")).to_be_visible()
     assert axe_violations(nurse) == []
     screenshot(nurse, "session-recovery-tablet")
+
+    # Over an hour after the infusion ended (and 90 min of MOAA/S watch), readings are back near baseline: discharge.
+    _time_passes(session_url, 75)
+    nurse.reload()
+    _vitals(nurse, "recovery", 128, 80, 74, 98)
+    _rate(nurse, "MOAA/S", [5])
+    _rate(nurse, "CADSS", [0] * 23)
+    nurse.get_by_text("The escort is here to take the patient home").click()
+    nurse.get_by_text("The patient understands: no driving").click()
+    expect(nurse.get_by_label("Escort at hand-off (name)")).to_have_value("Jamie Marlow")
+    nurse.get_by_role("button", name="Discharge").click()
+    expect(nurse.get_by_test_id("session-state")).to_have_text("Discharged")
+    nurse.get_by_role("link", name="Discharge summary").click()
+    expect(nurse.get_by_test_id("summary-escort")).to_have_text("Jamie Marlow")
+    assert axe_violations(nurse) == []
+    screenshot(nurse, "session-discharge-summary")
+
+    # The ledger: the lot's balance is the receipt minus the volume given.
+    dose = DoseAdministration.objects.get(session__pk=int(session_url.rstrip("/").split("/")[-1]))
+    received = sum(
+        (
+            e.quantity_ml
+            for e in LedgerEntry.objects.filter(lot__lot_number=dose.lot, kind="receipt")
+        ),
+        Decimal(0),
+    )
+    nurse.goto(f"{base}/inventory/")
+    expect(nurse.get_by_test_id(f"balance-{dose.lot}")).to_have_text(str(received - dose.volume_ml))
+    with nurse.expect_download() as download:
+        nurse.get_by_role("link", name="Download the ledger (CSV)").click()
+    exported = Path(download.value.path()).read_text()
+    administered = [line for line in exported.splitlines() if "administration" in line.lower()]
+    assert any(dose.lot in line and str(dose.volume_ml) in line for line in administered), exported
     nurse_context.close()
