@@ -146,6 +146,23 @@ EVALUATION_BASE: dict[str, object] = {
 # given name -> answers that differ from the base (and the level date's age in days)
 EVALUATION_CHANGES: dict[str, dict[str, object]] = {
     "Alex": {"other_medications": "bupropion 150 mg daily"},
+    "Blair": {
+        "bipolar_type": "bipolar_i",
+        "icd10_code": "F31.4",
+        "antimanic_agents": ["valproate"],
+        "lithium_level_mmol_l": None,
+        "valproate_level_ug_ml": Decimal("82.0"),
+    },
+    "Casey": {},
+    "Finley": {
+        "hypertension_diagnosed": True,
+        "hypertension_controlled": True,
+        "resting_systolic_bp": 136,
+        "resting_diastolic_bp": 86,
+    },
+    "Gray": {},
+    "Harper": {},
+    "Kai": {},
     "Drew": {
         "bipolar_type": "bipolar_i",
         "icd10_code": "F31.4",
@@ -161,10 +178,26 @@ LEVEL_AGE_DAYS = 12
 BASELINE_RATINGS: dict[str, list[int | None]] = {
     "madrs": [4, 4, 3, 4, 3, 4, 4, 4, 3, 1],
     "ymrs": [0, 1, 0, 1, 0, 0, 0, 2, 0, 0, 0],
-    "phq9": [2, 3, 2, 2, 2, 2, 2, 2, 1],
-    "qids_sr16": [2, 2, 1, 0, 3, 2, 0, 1, 0, 2, 2, 1, 2, 2, 1, 0],
+    "phq9": [2, 3, 2, 2, 2, 2, 2, 2, 0],
+    "qids_sr16": [2, 2, 1, 0, 3, 2, 0, 1, 0, 2, 2, 0, 2, 2, 1, 0],
     "asrm": [0, 0, 1, 0, 1],
     "cssrs_screen": [0, 0, None, None, None, 0, None],
+}
+# given name -> baseline ratings that differ (Harper: MADRS 30, REFERENCE persona).
+BASELINE_CHANGES: dict[str, dict[str, list[int | None]]] = {
+    "Harper": {"madrs": [4, 4, 3, 3, 3, 4, 3, 3, 3, 0]},
+    "Casey": {"madrs": [4, 4, 3, 3, 3, 3, 3, 3, 3, 1]},
+}
+INTAKE_DAYS_AGO = 40
+# Cleared for treatment: eligible decision, consent and plan acknowledgement (or, for a
+# psychiatrist without a Keel login, a physician's documented reason).
+CLEARED: tuple[str, ...] = ("Alex", "Blair", "Casey", "Finley", "Gray", "Harper", "Kai")
+ACK_EXCEPTION_REASON = (
+    "Dr Albrecht confirmed the plan by telephone and will acknowledge in writing; "
+    "letter sent by fax."
+)
+PLANS: dict[str, str] = {
+    "Gray": "Esketamine nasal spray 56 mg twice weekly for four weeks under the REMS.",
 }
 ALEX_PLAN = (
     "IV racemic ketamine 0.5 mg/kg over 40 minutes, six induction sessions over about two weeks "
@@ -172,3 +205,92 @@ ALEX_PLAN = (
 )
 ALEX_MOOD_PLAN = "Continue lithium at the current dose; repeat level before session 4."
 ALEX_ACK_COMMENT = "Agree with the plan. I will see Alex two weeks after the induction course."
+
+
+# ---------------------------------------------------------------- treatment (sessions)
+@dataclass(frozen=True)
+class DemoLot:
+    drug: str
+    concentration_mg_per_ml: Decimal
+    lot_number: str
+    quantity_ml: Decimal
+    reference: str
+
+
+LOTS: tuple[DemoLot, ...] = (
+    DemoLot(
+        "ketamine hydrochloride (racemic)",
+        Decimal("10.00"),
+        "KET-2611-A",
+        Decimal("200.00"),
+        "PS-DEMO-0001",
+    ),
+    DemoLot("esketamine", Decimal("140.00"), "SPR-2611-B", Decimal("10.00"), "PS-DEMO-0002"),
+)
+
+
+@dataclass(frozen=True)
+class DemoCourse:
+    """One persona's course: route, dose, past sessions (days after the first) and MADRS."""
+
+    patient: str
+    route: str
+    lot: str
+    concentration_mg_per_ml: Decimal
+    first_session_days_ago: int
+    session_days: tuple[int, ...]
+    madrs: tuple[int, ...] = ()
+    dose_mg_per_kg: Decimal | None = Decimal("0.5")
+    esketamine_dose_mg: int | None = None
+    induction_sessions: int = 6
+    schedule_note: str = "Mon / Wed / Fri for two weeks, then review."
+    next_in_days: int = 2
+    held_today: bool = False
+
+
+IV = "iv_racemic_ketamine"
+COURSES: tuple[DemoCourse, ...] = (
+    # Alex: six IV sessions, MADRS 34 at intake -> 14 before session 6 (12 at review).
+    DemoCourse(
+        "Alex",
+        IV,
+        "KET-2611-A",
+        Decimal("10.00"),
+        26,
+        (0, 2, 4, 7, 9, 11),
+        madrs=(33, 28, 24, 19, 16, 14),
+        next_in_days=12,
+    ),
+    # Harper: six IV sessions, MADRS 30 -> 27: non-response after induction.
+    DemoCourse(
+        "Harper",
+        IV,
+        "KET-2611-A",
+        Decimal("10.00"),
+        19,
+        (0, 2, 4, 7, 9, 11),
+        madrs=(30, 30, 29, 28, 28, 27),
+        next_in_days=5,
+    ),
+    # Blair: three IV sessions; mood elevation two days after session 3 (check-ins).
+    DemoCourse("Blair", IV, "KET-2611-A", Decimal("10.00"), 6, (0, 2, 4), madrs=(30, 25, 21)),
+    # Casey: two IV sessions so far; a weekly PHQ-9 with item 9 = 2 (check-ins).
+    DemoCourse("Casey", IV, "KET-2611-A", Decimal("10.00"), 5, (0, 3), madrs=(31, 27)),
+    # Gray: esketamine 56 mg; the REMS monitoring form is printed from session 2.
+    DemoCourse(
+        "Gray",
+        "intranasal_esketamine",
+        "SPR-2611-B",
+        Decimal("140.00"),
+        5,
+        (0, 3),
+        dose_mg_per_kg=None,
+        esketamine_dose_mg=56,
+        induction_sessions=8,
+        schedule_note="Twice weekly for four weeks.",
+    ),
+    # Finley: cleared, but yesterday's pre-checks stopped at the blood-pressure hard hold.
+    DemoCourse(
+        "Finley", IV, "KET-2611-A", Decimal("10.00"), 1, (), held_today=True, next_in_days=3
+    ),
+)

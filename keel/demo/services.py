@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.db import transaction
@@ -23,8 +23,16 @@ from keel.consent.services import (
     education_page_approve,
     education_page_install_sample,
 )
-from keel.coordination.services import letter_generate, plan_acknowledge
+from keel.coordination.services import letter_generate, plan_ack_exception, plan_acknowledge
 from keel.demo import data
+from keel.demo.sessions import (
+    CALM_YMRS,
+    CHECKLIST,
+    NO_SUICIDALITY,
+    PastSession,
+    at,
+    run_past_session,
+)
 from keel.intake.models import DecisionOutcome
 from keel.intake.services import (
     baseline_rating_record,
@@ -32,10 +40,25 @@ from keel.intake.services import (
     evaluation_start,
     evaluation_update,
 )
-from keel.inventory.models import Drug
-from keel.inventory.services import receipt_record
+from keel.inventory.models import Drug, Lot
+from keel.inventory.permissions import Witness
+from keel.inventory.selectors import lot_balance
+from keel.inventory.services import count_record, receipt_record, waste_record
 from keel.patients.models import Patient
 from keel.patients.services import patient_create, psychiatrist_create
+from keel.treatment.models import Route, TreatmentCourse, VitalContext
+from keel.treatment.rems import rems_export_generate
+from keel.treatment.services import (
+    course_activate,
+    course_create,
+    precheck_record,
+    session_abort,
+    session_check_in,
+    session_rating_record,
+    session_schedule,
+    session_start_prechecks,
+    vitals_record,
+)
 
 
 @dataclass(frozen=True)
@@ -45,8 +68,12 @@ class DemoLoadResult:
     patient_count: int
 
 
-def demo_load() -> DemoLoadResult:
-    """Create the demo clinic, its staff, Dr Reyes and 20 patients, unless already there."""
+def demo_load(*, histories: bool = True) -> DemoLoadResult:
+    """Create the demo clinic, its staff, Dr Reyes and 20 patients, unless already there.
+
+    ``histories=False`` stops after intake (patients evaluated and cleared, stock
+    received): the browser tests that only need a cleared patient load in seconds.
+    """
     existing = Clinic.objects.filter(slug=data.CLINIC_SLUG).first()
     if existing is not None:
         _demo_authenticators_install()  # demo databases loaded before two-step sign-in
@@ -119,7 +146,7 @@ def demo_load() -> DemoLoadResult:
                     "psychiatrist_of_record_id": reyes.pk if person.with_reyes else other.pk,
                 },
             )
-        _load_pathway(clinic=clinic, users=users, patients=patients)
+        _load_pathway(clinic=clinic, users=users, patients=patients, histories=histories)
     return DemoLoadResult(created=True, clinic=clinic, patient_count=len(data.PATIENTS))
 
 
@@ -140,11 +167,23 @@ def _actor(user: User, clinic: Clinic) -> Actor:
     return actor
 
 
-def _load_pathway(*, clinic: Clinic, users: dict[str, User], patients: dict[str, Patient]) -> None:
-    """Intake to first session: Alex cleared; Drew and Emery evaluated, awaiting decisions."""
+def _load_pathway(
+    *, clinic: Clinic, users: dict[str, User], patients: dict[str, Patient], histories: bool
+) -> None:
+    """Intake some weeks ago; then each persona's course up to today (DOMAIN.md)."""
+    intake_day = timezone.now() - timedelta(days=data.INTAKE_DAYS_AGO)
+    with at(intake_day):
+        _load_intake(clinic=clinic, users=users, patients=patients)
+    if histories:
+        _load_courses(clinic=clinic, users=users, patients=patients)
+
+
+def _load_intake(*, clinic: Clinic, users: dict[str, User], patients: dict[str, Patient]) -> None:
+    """Evaluations and baseline ratings; cleared patients get a decision, consent and plan."""
     nurse = _actor(users["dana"], clinic)
     physician = _actor(users["okafor"], clinic)
     admin = _actor(users["lee"], clinic)
+    reyes = _actor(users[data.PSYCHIATRIST_USERNAME], clinic)
     template = consent_template_install_sample(clinic=clinic, actor=admin)
     consent_template_approve(
         actor=admin, template=template, topics=[t.code for t in CONSENT_TOPICS]
@@ -161,37 +200,165 @@ def _load_pathway(*, clinic: Clinic, users: dict[str, User], patients: dict[str,
                 answers[f"{level}_level_date"] = level_date
         evaluation = evaluation_start(actor=nurse, patient=patient)
         evaluation_update(actor=nurse, evaluation=evaluation, fields=answers)
-        for instrument_id, item_scores in data.BASELINE_RATINGS.items():
+        ratings = {**data.BASELINE_RATINGS, **data.BASELINE_CHANGES.get(name, {})}
+        for instrument_id, item_scores in ratings.items():
             baseline_rating_record(
                 actor=nurse, patient=patient, instrument_id=instrument_id, answers=item_scores
             )
-    alex = patients["Alex"]
-    eligibility_decide(
-        actor=physician,
-        patient=alex,
-        outcome=DecisionOutcome.ELIGIBLE,
-        treatment_plan=data.ALEX_PLAN,
-        mood_stabilizer_plan=data.ALEX_MOOD_PLAN,
+    for name in data.CLEARED:
+        patient = patients[name]
+        eligibility_decide(
+            actor=physician,
+            patient=patient,
+            outcome=DecisionOutcome.ELIGIBLE,
+            treatment_plan=data.PLANS.get(name, data.ALEX_PLAN),
+            mood_stabilizer_plan=data.ALEX_MOOD_PLAN,
+        )
+        consent_sign(
+            actor=nurse,
+            patient=patient,
+            template_id=template.pk,
+            signed_name=patient.full_name,
+            confirmed=True,
+            staff_attested=True,
+        )
+        if patient.psychiatrist_of_record and patient.psychiatrist_of_record.user_id:
+            plan_acknowledge(actor=reyes, patient=patient, comment=data.ALEX_ACK_COMMENT)
+        else:
+            plan_ack_exception(actor=physician, patient=patient, reason=data.ACK_EXCEPTION_REASON)
+    letter_generate(actor=physician, patient=patients["Alex"], email=False)
+    # The controlled-substance ledger: the lots the demo's doses are drawn from.
+    for lot in data.LOTS:
+        receipt_record(
+            actor=nurse,
+            drug=Drug(lot.drug),
+            concentration_mg_per_ml=lot.concentration_mg_per_ml,
+            lot_number=lot.lot_number,
+            supplier="Demo Pharmaceutical Distributors",
+            expires_on=timezone.localdate() + timedelta(days=540),
+            quantity_ml=lot.quantity_ml,
+            reference=lot.reference,
+        )
+
+
+def _load_courses(*, clinic: Clinic, users: dict[str, User], patients: dict[str, Patient]) -> None:
+    """Courses and past sessions: Alex, Blair, Casey, Harper (IV), Gray (esketamine), Finley."""
+    nurse = _actor(users["dana"], clinic)
+    physician = _actor(users["okafor"], clinic)
+    today = timezone.localtime(timezone.now(), clinic.tzinfo).replace(
+        hour=9, minute=0, second=0, microsecond=0
     )
-    consent_sign(
-        actor=nurse,
-        patient=alex,
-        template_id=template.pk,
-        signed_name=alex.full_name,
-        confirmed=True,
-        staff_attested=True,
-    )
-    reyes = _actor(users[data.PSYCHIATRIST_USERNAME], clinic)
-    plan_acknowledge(actor=reyes, patient=alex, comment=data.ALEX_ACK_COMMENT)
-    letter_generate(actor=physician, patient=alex, email=False)
-    # The controlled-substance ledger: the lot the demo's doses are drawn from.
-    receipt_record(
-        actor=nurse,
-        drug=Drug.RACEMIC_KETAMINE,
-        concentration_mg_per_ml=Decimal("10.00"),
-        lot_number="KET-2611-A",
-        supplier="Demo Pharmaceutical Distributors",
-        expires_on=timezone.localdate() + timedelta(days=540),
-        quantity_ml=Decimal("100.00"),
-        reference="PS-DEMO-0001",
-    )
+    for story in data.COURSES:
+        patient = patients[story.patient]
+        first = today - timedelta(days=story.first_session_days_ago)
+        with at(first - timedelta(days=3)):
+            course = course_create(
+                actor=physician,
+                patient=patient,
+                route=Route(story.route),
+                dose_mg_per_kg=story.dose_mg_per_kg,
+                esketamine_dose_mg=story.esketamine_dose_mg,
+                induction_sessions=story.induction_sessions,
+                schedule_note=story.schedule_note,
+            )
+            course = course_activate(actor=physician, course=course)
+        sessions = []
+        for index, days in enumerate(story.session_days):
+            plan = PastSession(
+                start=first + timedelta(days=days),
+                weight_kg=patient.weight_kg or Decimal("70"),
+                lot=story.lot,
+                concentration_mg_per_ml=story.concentration_mg_per_ml,
+                escort=f"{patient.given_name}'s partner",
+                madrs_total=story.madrs[index] if index < len(story.madrs) else None,
+            )
+            sessions.append(
+                run_past_session(nurse=nurse, physician=physician, course=course, plan=plan)
+            )
+        if story.route == Route.INTRANASAL_ESKETAMINE and sessions:
+            with at(sessions[-1].discharged_at or timezone.now()):
+                rems_export_generate(actor=nurse, session=sessions[-1])
+        if story.held_today:
+            _finley_hold(nurse=nurse, course=course, today=today)
+        if len(story.session_days) < story.induction_sessions:
+            with at(today - timedelta(days=1)):
+                session_schedule(
+                    actor=nurse,
+                    course=course,
+                    scheduled_for=today + timedelta(days=story.next_in_days),
+                )
+    _ledger_waste_and_count(clinic=clinic, users=users)
+
+
+def _finley_hold(*, nurse: Actor, course: TreatmentCourse, today: datetime) -> None:
+    """Finley: 186/104 at pre-checks, re-checked after rest still above the hold: no-go."""
+    start = today - timedelta(days=1)
+    with at(start - timedelta(days=2)):
+        session = session_schedule(actor=nurse, course=course, scheduled_for=start)
+    with at(start):
+        session = session_check_in(
+            actor=nurse,
+            session=session,
+            escort_name="Finley's partner",
+            escort_phone="+1 555 0144 106",
+        )
+        session = session_start_prechecks(actor=nurse, session=session)
+        vitals_record(
+            actor=nurse,
+            session=session,
+            context=VitalContext.PRE_DOSE,
+            systolic_bp=186,
+            diastolic_bp=104,
+            heart_rate=82,
+            spo2=97,
+        )
+    with at(start + timedelta(minutes=7)):
+        vitals_record(
+            actor=nurse,
+            session=session,
+            context=VitalContext.RECHECK,
+            systolic_bp=182,
+            diastolic_bp=102,
+            heart_rate=80,
+            spo2=97,
+        )
+        session_rating_record(actor=nurse, session=session, instrument_id="ymrs", answers=CALM_YMRS)
+        session_rating_record(
+            actor=nurse,
+            session=session,
+            instrument_id="cssrs_since_last_visit",
+            answers=list(NO_SUICIDALITY),
+        )
+        precheck_record(
+            actor=nurse,
+            session=session,
+            answers={"weight_kg": Decimal("97.0"), **CHECKLIST},  # type: ignore[dict-item]
+        )
+    with at(start + timedelta(minutes=10)):
+        session_abort(
+            actor=nurse,
+            session=session,
+            reason="Blood pressure above the hard hold after a rested re-check; GP review booked.",
+        )
+
+
+def _ledger_waste_and_count(*, clinic: Clinic, users: dict[str, User]) -> None:
+    """One witnessed waste and one physical count (DOMAIN.md: the demo ledger)."""
+    nurse = _actor(users["dana"], clinic)
+    witness = Witness(user=users["okafor"], authenticated_at=timezone.now())
+    lot = Lot.objects.get(clinic=clinic, lot_number=data.LOTS[0].lot_number)
+    with at(timezone.now() - timedelta(days=2)):
+        waste_record(
+            actor=nurse,
+            witness=witness,
+            lot=lot,
+            quantity_ml=Decimal("0.40"),
+            note="Residual volume in the syringe after Alex's last dose.",
+        )
+        count_record(
+            actor=nurse,
+            witness=witness,
+            lot=lot,
+            counted_ml=lot_balance(lot_id=lot.pk),
+            note="Weekly count.",
+        )

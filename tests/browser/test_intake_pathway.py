@@ -52,7 +52,7 @@ def _open_patient(page: Page, name: str) -> None:
 
 
 def test_patient_walks_from_evaluation_to_cleared(page: Page, live_server: object) -> None:
-    demo_load()
+    demo_load(histories=False)
     base = str(live_server)
 
     # Dana: the evaluation and the baseline ratings.
@@ -144,7 +144,7 @@ def _patient_id(page: Page) -> str:
 def test_psychosis_history_is_blocked_until_a_reasoned_override(
     page: Page, live_server: object
 ) -> None:
-    demo_load()
+    demo_load(histories=False)
     base = str(live_server)
     _sign_in(page, base, "okafor")
     _open_patient(page, "Halvorsen, Drew")

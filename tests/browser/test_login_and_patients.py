@@ -30,7 +30,7 @@ def test_demo_nurse_signs_in_and_sees_an_accessible_home_page(
     page: Page, live_server: object
 ) -> None:
     """Dana, the demo nurse, signs in; the home page has no serious or critical axe findings."""
-    demo_load()
+    demo_load(histories=False)
     base = str(live_server)
     page.goto(f"{base}/")
     expect(page).to_have_url(re.compile(r"/accounts/login/"))
@@ -97,7 +97,7 @@ def test_nurse_registers_a_patient_and_another_clinic_cannot_see_it(
 
 def test_clinic_admin_filters_the_audit_trail(page: Page, live_server: object) -> None:
     """Lee, the demo clinic admin, sees who opened a record and filters by user."""
-    demo_load()
+    demo_load(histories=False)
     base = str(live_server)
     _sign_in(page, base, "dana", demo.DEMO_PASSWORD)
     page.get_by_role("link", name="Patients").first.click()
@@ -119,7 +119,7 @@ def test_clinic_admin_filters_the_audit_trail(page: Page, live_server: object) -
 
 def test_psychiatrist_of_record_sees_only_their_patients(page: Page, live_server: object) -> None:
     """Dr Reyes sees her own patients, read-only, and no one else's."""
-    demo_load()
+    demo_load(histories=False)
     base = str(live_server)
     _sign_in(page, base, "reyes", demo.DEMO_PASSWORD)
     page.get_by_role("link", name="Patients").first.click()

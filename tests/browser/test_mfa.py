@@ -39,7 +39,7 @@ def _both_sizes(page: Page, name: str) -> None:
 def test_demo_physician_enters_the_totp_code_and_reaches_patients(
     page: Page, live_server: object
 ) -> None:
-    demo_load()
+    demo_load(histories=False)
     base = str(live_server)
     _password(page, base, "okafor", demo.DEMO_PASSWORD, "/patients/")
 

@@ -1,6 +1,6 @@
 """End to end in Chromium: a nurse and a physician run an IV session for a cleared demo patient.
 
-Dr Okafor plans and activates Alex's course; Dana books and runs session 1:
+Dr Okafor plans and activates Kai's course; Dana books and runs session 1:
 check-in with the escort, pre-dose vitals and ratings, the go / no-go
 checklist, the dose with its arithmetic; Dr Okafor (in his own browser)
 verifies the dose independently; a monitoring checkpoint falls overdue and
@@ -20,17 +20,18 @@ what it would see after waiting.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.db import OperationalError, transaction
 from django.db.models import F
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
 from keel.demo import data as demo
 from keel.demo.services import demo_load
-from keel.inventory.models import LedgerEntry
 from keel.monitoring.models import Assessment
 from keel.treatment.models import (
     DoseAdministration,
@@ -77,7 +78,24 @@ def _vitals(page: Page, context: str, sbp: int, dbp: int, hr: int, spo2: int) ->
 
 
 def _time_passes(session_url: str, minutes: int) -> None:
-    """Move everything recorded for this session ``minutes`` into the past."""
+    """Move everything recorded for this session ``minutes`` into the past.
+
+    The live server shares the in-memory SQLite database with this thread; a
+    request it is serving (the checkpoints poll) can hold the table lock for a
+    moment, so the shift is retried until the lock is free.
+    """
+    for attempt in range(40):
+        try:
+            with transaction.atomic():
+                _shift(session_url, minutes)
+            return
+        except OperationalError:
+            if attempt == 39:
+                raise
+            time.sleep(0.25)
+
+
+def _shift(session_url: str, minutes: int) -> None:
     session_id = int(session_url.rstrip("/").rsplit("/", 1)[1])
     shift = dt.timedelta(minutes=minutes)
     session = TreatmentSession.objects.get(pk=session_id)
@@ -103,13 +121,13 @@ def _time_passes(session_url: str, minutes: int) -> None:
 def test_nurse_and_physician_run_an_iv_session(
     page: Page, browser: Browser, live_server: object
 ) -> None:
-    demo_load()
+    demo_load(histories=False)
     base = str(live_server)
 
-    # Dr Okafor plans and activates Alex's course, then books session 1.
+    # Dr Okafor plans and activates Kai's course, then books session 1.
     _sign_in(page, base, "okafor")
     page.goto(f"{base}/patients/")
-    page.get_by_role("link", name="Marlow, Alex").click()
+    page.get_by_role("link", name="Sorensen, Kai").click()
     page.get_by_role("link", name="Treatment").click()
     expect(page.get_by_role("heading", name="Cleared for a first session")).to_be_visible()
     page.get_by_label("Route").select_option("iv_racemic_ketamine")
@@ -129,15 +147,17 @@ def test_nurse_and_physician_run_an_iv_session(
     nurse = nurse_context.new_page()
     nurse.set_default_timeout(15_000)
     _sign_in(nurse, base, "dana")
+    nurse.goto(f"{base}/inventory/")
+    balance_before = Decimal(nurse.get_by_test_id("balance-KET-2611-A").inner_text())
     nurse.goto(f"{base}{session_url}")
-    nurse.get_by_label("Escort's name").fill("Jamie Marlow")
+    nurse.get_by_label("Escort's name").fill("Jamie Sorensen")
     nurse.get_by_label("Escort's phone").fill("+1 555 0142 900")
     nurse.get_by_role("button", name="Check in").click()
     nurse.get_by_role("button", name="Start the pre-session checks").click()
     _vitals(nurse, "pre_dose", 126, 82, 74, 98)
     _rate(nurse, "YMRS", [0, 1, 0, 1, 0, 0, 0, 0, 0, 0, 0])
     _rate(nurse, "C-SSRS Screener", [0, 0, None, None, None, 0])
-    nurse.get_by_label("Weight today (kg)").fill("72.4")
+    nurse.get_by_label("Weight today (kg)").fill("69.5")
     for name in ("escort_confirmed", "fasting_confirmed"):
         _tick(nurse, f"input[name={name}][value=true]")
     for name in (
@@ -152,11 +172,11 @@ def test_nurse_and_physician_run_an_iv_session(
     nurse.get_by_label("Pregnancy").select_option("not_applicable")
     nurse.get_by_role("button", name="Check go / no-go").click()
     expect(nurse.get_by_test_id("precheck-outcome")).to_contain_text("Go")
-    nurse.get_by_label("Dosing weight (kg)").fill("72.4")
+    nurse.get_by_label("Dosing weight (kg)").fill("69.5")
     nurse.get_by_label("Concentration (mg/mL)").fill("10")
     nurse.get_by_label("Lot number").fill("KET-2611-A")
     nurse.get_by_role("button", name="Calculate the dose").click()
-    expect(nurse.get_by_test_id("dose-arithmetic")).to_contain_text("72.4")
+    expect(nurse.get_by_test_id("dose-arithmetic")).to_contain_text("69.5")
     expect(nurse.get_by_text("Awaiting an independent second check")).to_be_visible()
     assert axe_violations(nurse) == []
     screenshot(nurse, "session-dose-tablet")
@@ -196,25 +216,21 @@ def test_nurse_and_physician_run_an_iv_session(
     _rate(nurse, "CADSS", [0] * 23)
     nurse.get_by_text("The escort is here to take the patient home").click()
     nurse.get_by_text("The patient understands: no driving").click()
-    expect(nurse.get_by_label("Escort at hand-off (name)")).to_have_value("Jamie Marlow")
+    expect(nurse.get_by_label("Escort at hand-off (name)")).to_have_value("Jamie Sorensen")
     nurse.get_by_role("button", name="Discharge").click()
     expect(nurse.get_by_test_id("session-state")).to_have_text("Discharged")
     nurse.get_by_role("link", name="Discharge summary").click()
-    expect(nurse.get_by_test_id("summary-escort")).to_have_text("Jamie Marlow")
+    expect(nurse.get_by_test_id("summary-escort")).to_have_text("Jamie Sorensen")
     assert axe_violations(nurse) == []
     screenshot(nurse, "session-discharge-summary")
 
-    # The ledger: the lot's balance is the receipt minus the volume given.
+    # The ledger: the lot's balance dropped by exactly the volume given.
     dose = DoseAdministration.objects.get(session__pk=int(session_url.rstrip("/").split("/")[-1]))
-    received = sum(
-        (
-            e.quantity_ml
-            for e in LedgerEntry.objects.filter(lot__lot_number=dose.lot, kind="receipt")
-        ),
-        Decimal(0),
-    )
+    assert dose.lot == "KET-2611-A"
     nurse.goto(f"{base}/inventory/")
-    expect(nurse.get_by_test_id(f"balance-{dose.lot}")).to_have_text(str(received - dose.volume_ml))
+    expect(nurse.get_by_test_id(f"balance-{dose.lot}")).to_have_text(
+        str(balance_before - dose.volume_ml)
+    )
     with nurse.expect_download() as download:
         nurse.get_by_role("link", name="Download the ledger (CSV)").click()
     exported = Path(download.value.path()).read_text()

@@ -94,7 +94,7 @@ def _sign_in(username: str) -> Client:
 def test_no_patient_data_reaches_the_log(
     log_buffer: io.StringIO, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    demo_load()
+    demo_load(histories=False)
     patients = {p.given_name: p for p in Patient.objects.all()}
     values = demo_phi_values(p.mrn for p in patients.values())
     pages = sorted(set(_page_routes(list(get_resolver().url_patterns))))
