@@ -10,14 +10,15 @@ from keel.accounts.roles import AccountType, Role
 from keel.audit.chain import verify_chain
 from keel.audit.models import AuditAction, AuditEvent
 from keel.demo import data
+from keel.demo.services import demo_load
 from keel.patients.models import Patient
 
 pytestmark = pytest.mark.django_db
 
 
 def test_load_demo_creates_the_clinic_once() -> None:
-    call_command("load_demo")
-    call_command("load_demo")
+    demo_load(histories=False)
+    demo_load(histories=False)
     assert Patient.objects.count() == len(data.PATIENTS) == 20
     assert set(Membership.objects.values_list("role", flat=True)) == set(Role.values)
     reyes = User.objects.get(username=data.PSYCHIATRIST_USERNAME)
@@ -28,7 +29,7 @@ def test_load_demo_creates_the_clinic_once() -> None:
 
 
 def test_demo_patients_are_registered_through_the_audited_service() -> None:
-    call_command("load_demo")
+    demo_load(histories=False)
     created = AuditEvent.objects.filter(action=AuditAction.CREATE, object_type="patient")
     assert created.count() == 20
     assert set(created.values_list("actor_username", flat=True)) == {"sam"}
@@ -36,7 +37,7 @@ def test_demo_patients_are_registered_through_the_audited_service() -> None:
 
 
 def test_demo_mrns_are_unique_and_prefixed() -> None:
-    call_command("load_demo")
+    demo_load(histories=False)
     mrns = list(Patient.objects.values_list("mrn", flat=True))
     assert len(set(mrns)) == 20
     assert all(m.startswith(data.CLINIC_MRN_PREFIX) for m in mrns)
@@ -49,7 +50,7 @@ def test_demo_shows_the_pathway_personas() -> None:
     from keel.intake.review import review_run
     from keel.intake.selectors import evaluation_current, evaluation_facts
 
-    call_command("load_demo")
+    demo_load(histories=False)
     alex = Patient.objects.get(given_name="Alex")
     assert clearance_get(patient=alex).cleared is True
     fired = {}
@@ -65,3 +66,40 @@ def test_demo_shows_the_pathway_personas() -> None:
         fired[name] = {f.rule_id for f in review.overridable}
     assert "eligibility.psychosis.history" in fired["Drew"]
     assert "eligibility.antimanic.non_qualifying_only" in fired["Emery"]
+
+
+def test_the_full_demo_tells_each_persona_story() -> None:
+    """`load_demo` (the command `make demo` runs) records each course through the services."""
+    from keel.inventory.models import EntryKind, LedgerEntry, Lot
+    from keel.inventory.selectors import lot_balance
+    from keel.monitoring.models import Assessment
+    from keel.treatment.models import RemsExport, SessionState, TreatmentSession
+
+    call_command("load_demo")
+
+    def sessions(name: str, state: str) -> int:
+        return TreatmentSession.objects.filter(patient__given_name=name, state=state).count()
+
+    assert sessions("Alex", SessionState.DISCHARGED) == 6
+    madrs = Assessment.objects.filter(patient__given_name="Alex", instrument_id="madrs")
+    totals = list(madrs.order_by("taken_at").values_list("total", flat=True))
+    assert totals[0] == 34 and totals[-1] < totals[0] // 2, totals
+    assert sessions("Harper", SessionState.DISCHARGED) == 6
+    # Gray: esketamine, and the REMS monitoring form printed from the last session.
+    gray = TreatmentSession.objects.filter(patient__given_name="Gray", state="discharged")
+    assert {s.course.route for s in gray} == {"intranasal_esketamine"}
+    assert RemsExport.objects.filter(session__in=gray).count() == 1
+    # Finley: stopped at the blood-pressure hard hold, the re-check still above it.
+    finley = TreatmentSession.objects.get(patient__given_name="Finley", state="aborted")
+    check = finley.prechecks.get()
+    assert check.outcome == "no_go" and any("bp" in r for r in check.fired_rule_ids)
+    # Every dose is in the ledger; one witnessed waste and one count with no discrepancy.
+    doses = TreatmentSession.objects.filter(state="discharged").count()
+    assert LedgerEntry.objects.filter(kind=EntryKind.ADMINISTRATION).count() == doses
+    waste = LedgerEntry.objects.get(kind=EntryKind.WASTE)
+    count = LedgerEntry.objects.get(kind=EntryKind.COUNT)
+    assert waste.witnessed_by is not None and count.discrepancy_ml == 0
+    for lot in Lot.objects.all():
+        moved = sum(e.quantity_ml for e in lot.entries.exclude(kind=EntryKind.COUNT))
+        assert lot_balance(lot_id=lot.pk) == moved
+    assert verify_chain().ok is True
