@@ -38,6 +38,7 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Final
 
+from keel.clinical.instruments import INSTRUMENT_IDS
 from keel.clinical.routes import Route
 
 FactValue = bool | int | Decimal | str | tuple[str, ...]
@@ -473,8 +474,280 @@ DISCHARGE_FACTS: Final[tuple[FactSpec, ...]] = (
 )
 """Facts the treatment app builds for the discharge check."""
 
+_PHQ9_ITEM_MAX: Final = 3
+_QIDS_ITEM_MAX: Final = 3
+_PHQ9_TOTAL_MAX: Final = 27
+_QIDS_TOTAL_MAX: Final = 27
+_MADRS_TOTAL_MAX: Final = 60
+_YMRS_NARROW_ITEM_MAX: Final = 4
+_YMRS_WIDE_ITEM_MAX: Final = 8
+_DIARY_MOOD_MIN: Final = -3
+_DIARY_MOOD_MAX: Final = 3
+_HOURS: Final = "hours"
+_RATINGS: Final = "ratings"
+_NIGHTS: Final = "nights"
+_TRIGGER_ONLY: Final = " (the triggering rating only; missing for any other trigger)"
+_DIARY_TRIGGER_ONLY: Final = " (diary triggers only)"
+
+
+def _int(
+    name: str, description: str, unit: str, low: int | None = 0, high: int | None = None
+) -> FactSpec:
+    return FactSpec(name, FactType.INT, description, unit, minimum=low, maximum=high)
+
+
+ALERT_FACTS: Final[tuple[FactSpec, ...]] = (
+    # What prompted the evaluation
+    FactSpec(
+        "trigger_kind",
+        FactType.ENUM,
+        "What prompted the evaluation: a new rating, a new diary entry or the clock",
+        allowed=("rating", "diary", "clock"),
+    ),
+    FactSpec(
+        "trigger_instrument",
+        FactType.ENUM,
+        "Instrument of the triggering rating ('none' for a diary or clock trigger)",
+        allowed=(*INSTRUMENT_IDS, "none"),
+    ),
+    _flag(
+        "trigger_outside_acute_window",
+        "The triggering rating or diary entry is outside the acute post-dose window "
+        "(switch_acute_post_dose_exclusion_hours after a dose), so it feeds the switch rules",
+    ),
+    _flag(
+        "trigger_ymrs_predose",
+        "The triggering rating is a YMRS outside the acute window, taken at least "
+        "switch_ymrs_min_hours_since_dose after the previous dose (or before the first dose)",
+    ),
+    # Suicide items of the triggering rating (REFERENCE.md §7)
+    _int(
+        "trigger_phq9_item9",
+        "PHQ-9 item 9 (thoughts of self-harm)" + _TRIGGER_ONLY,
+        _ITEM,
+        high=_PHQ9_ITEM_MAX,
+    ),
+    _int(
+        "trigger_qids_item12",
+        "QIDS-SR16 item 12 (thoughts of death or suicide)" + _TRIGGER_ONLY,
+        _ITEM,
+        high=_QIDS_ITEM_MAX,
+    ),
+    _int(
+        "trigger_madrs_item10",
+        "MADRS item 10 (suicidal thoughts)" + _TRIGGER_ONLY,
+        _ITEM,
+        high=_MADRS_ITEM_MAX,
+    ),
+    _flag(
+        "trigger_suicide_item_unanswered",
+        "The suicide item (PHQ-9 item 9, QIDS-SR16 item 12, MADRS item 10) of the triggering "
+        "rating is unanswered (missing for any other trigger)",
+    ),
+    FactSpec(
+        "trigger_cssrs_level",
+        FactType.ENUM,
+        "C-SSRS screener triage level (either version)" + _TRIGGER_ONLY,
+        allowed=_CSSRS_LEVELS,
+    ),
+    _flag(
+        "trigger_cssrs_complete",
+        "Every C-SSRS question that had to be answered was answered" + _TRIGGER_ONLY,
+    ),
+    # Mood elevation, triggering rating (REFERENCE.md §5.2)
+    _int("trigger_asrm_total", "ASRM total" + _TRIGGER_ONLY, _TOTAL, high=_ASRM_TOTAL_MAX),
+    _int("trigger_ymrs_total", "YMRS total" + _TRIGGER_ONLY, _TOTAL, high=_YMRS_TOTAL_MAX),
+    _int(
+        "trigger_ymrs_item1",
+        "YMRS item 1 (elevated mood)" + _TRIGGER_ONLY,
+        _ITEM,
+        high=_YMRS_NARROW_ITEM_MAX,
+    ),
+    _int(
+        "trigger_ymrs_item4",
+        "YMRS item 4 (sleep)" + _TRIGGER_ONLY,
+        _ITEM,
+        high=_YMRS_NARROW_ITEM_MAX,
+    ),
+    _int(
+        "trigger_ymrs_item7",
+        "YMRS item 7 (language or thought disorder)" + _TRIGGER_ONLY,
+        _ITEM,
+        high=_YMRS_NARROW_ITEM_MAX,
+    ),
+    _int(
+        "trigger_ymrs_item8",
+        "YMRS item 8 (thought content)" + _TRIGGER_ONLY,
+        _ITEM,
+        high=_YMRS_WIDE_ITEM_MAX,
+    ),
+    _int(
+        "ymrs_baseline_total",
+        "Pre-treatment YMRS total (the latest YMRS before the first dose, a baseline-purpose "
+        "rating first)",
+        _TOTAL,
+        high=_YMRS_TOTAL_MAX,
+    ),
+    _int(
+        "ymrs_repeat_run",
+        "Consecutive pre-dose YMRS ratings, ending with the triggering one, each at or above "
+        "switch_red_ymrs_repeat_min",
+        _RATINGS,
+    ),
+    _int(
+        "amber_rating_persistence",
+        "Ratings meeting an amber criterion, each at least switch_persistence_window_hours "
+        "after the one before, in the run of consecutive amber switch ratings (ASRM, pre-dose "
+        "YMRS) ending with the triggering rating",
+        _RATINGS,
+    ),
+    # Worsening depression
+    _int("trigger_phq9_total", "PHQ-9 total" + _TRIGGER_ONLY, _TOTAL, high=_PHQ9_TOTAL_MAX),
+    _int(
+        "previous_phq9_total",
+        "Total of the PHQ-9 before the triggering one",
+        _TOTAL,
+        high=_PHQ9_TOTAL_MAX,
+    ),
+    # Diary (REFERENCE.md §1.10, §5.2)
+    _int(
+        "trigger_diary_mood",
+        "Diary mood, -3..+3 (0 = usual non-depressed self)" + _DIARY_TRIGGER_ONLY,
+        "mood score",
+        low=_DIARY_MOOD_MIN,
+        high=_DIARY_MOOD_MAX,
+    ),
+    FactSpec(
+        "trigger_diary_sleep_hours",
+        FactType.NUMBER,
+        "Hours slept last night" + _DIARY_TRIGGER_ONLY,
+        _HOURS,
+        minimum=0,
+        maximum=24,
+    ),
+    _flag(
+        "trigger_diary_less_need_for_sleep",
+        "The patient felt less need for sleep" + _DIARY_TRIGGER_ONLY,
+    ),
+    _int(
+        "diary_baseline_days",
+        "Diary days before the first dose (the personal baseline is their mean)",
+        _DAYS,
+    ),
+    FactSpec(
+        "diary_sleep_below_baseline_hours",
+        FactType.NUMBER,
+        "Personal baseline sleep minus the triggering entry's sleep (negative: more sleep); "
+        "missing with fewer than switch_baseline_min_diary_days baseline days",
+        _HOURS,
+    ),
+    _int(
+        "diary_high_mood_streak_days",
+        "Consecutive diary days, including the triggering entry's day, with mood at or above "
+        "switch_amber_diary_mood_min (acute post-dose entries excluded)",
+        _DAYS,
+    ),
+    _int(
+        "diary_amber_streak_days",
+        "Consecutive diary days, including the triggering entry's day, that each meet a diary "
+        "amber criterion (high mood or the sleep rule; acute post-dose entries excluded)",
+        _DAYS,
+    ),
+    # ASRM with reduced need for sleep
+    _int(
+        "window_asrm_total",
+        "The latest ASRM outside the acute window within switch_red_asrm_sleep_window_days "
+        "before the trigger",
+        _TOTAL,
+        high=_ASRM_TOTAL_MAX,
+    ),
+    _int(
+        "window_short_sleep_nights",
+        "Diary nights with less need for sleep within switch_red_asrm_sleep_window_days "
+        "up to the trigger (acute post-dose entries excluded)",
+        _NIGHTS,
+    ),
+    # Mixed features with suicidal ideation (latest ratings within mixed_features_window_days)
+    _int(
+        "current_madrs_total",
+        "Latest MADRS total within mixed_features_window_days",
+        _TOTAL,
+        high=_MADRS_TOTAL_MAX,
+    ),
+    _int(
+        "current_phq9_total",
+        "Latest PHQ-9 total within mixed_features_window_days",
+        _TOTAL,
+        high=_PHQ9_TOTAL_MAX,
+    ),
+    _int(
+        "current_qids_total",
+        "Latest QIDS-SR16 total within mixed_features_window_days",
+        _TOTAL,
+        high=_QIDS_TOTAL_MAX,
+    ),
+    _int(
+        "current_ymrs_total",
+        "Latest YMRS total outside the acute window within mixed_features_window_days",
+        _TOTAL,
+        high=_YMRS_TOTAL_MAX,
+    ),
+    _int(
+        "current_asrm_total",
+        "Latest ASRM total outside the acute window within mixed_features_window_days",
+        _TOTAL,
+        high=_ASRM_TOTAL_MAX,
+    ),
+    _int(
+        "current_mixed_diary_days",
+        "Longest run of consecutive diary days within mixed_features_window_days with mood at "
+        "or below mixed_elevation_diary_mood_max and either less need for sleep or "
+        "irritability at or above mixed_elevation_irritability_min",
+        _DAYS,
+    ),
+    _flag(
+        "current_suicide_signal",
+        "A rating within mixed_features_window_days fired a suicide-item trigger (PHQ-9 item 9, "
+        "QIDS-SR16 item 12 at tier 1 or above, MADRS item 10 at madrs_item10_cssrs_min or "
+        "above, a C-SSRS level low or above)",
+    ),
+    # Clock rules
+    _int(
+        "diary_missed_days",
+        "Consecutive days up to yesterday without a diary entry, since the diary was assigned",
+        _DAYS,
+    ),
+    _int(
+        "scale_days_overdue",
+        "Days one scheduled scale is overdue (evaluated once per overdue assignment)",
+        _DAYS,
+    ),
+    _flag(
+        "induction_complete",
+        "Every planned induction session has been dosed",
+    ),
+    FactSpec(
+        "induction_madrs_reduction_pct",
+        FactType.NUMBER,
+        "MADRS reduction from the pre-treatment baseline at the end of the induction course "
+        "(the first MADRS after the last induction dose, acute ratings excluded)",
+        _PERCENT,
+    ),
+    # Context
+    _flag("risk_modifier_present", "At least one §5.2 pre-treatment switch-risk modifier"),
+    _flag(
+        "in_post_session_watch",
+        "Within post_session_watch_days after a session (heightened watch)",
+    ),
+)
+"""Derived facts the between-session alert rules read.
+
+``keel.clinical.alerts.alert_facts`` computes them from a patient's history
+and one trigger; the rules (kind ``alert``) compare them with parameters.
+"""
+
 FACT_CATALOGUE: Final = FactCatalogue.of(
-    ELIGIBILITY_FACTS, PRECHECK_FACTS, MONITORING_FACTS, DISCHARGE_FACTS
+    ELIGIBILITY_FACTS, PRECHECK_FACTS, MONITORING_FACTS, DISCHARGE_FACTS, ALERT_FACTS
 )
 """Every fact Keel's protocols may read."""
 
@@ -486,6 +759,7 @@ class FactGroup(StrEnum):
     PRECHECK = "precheck"
     MONITORING = "monitoring"
     DISCHARGE = "discharge"
+    ALERT = "alert"
 
 
 def _names(specs: Iterable[FactSpec]) -> tuple[str, ...]:
@@ -506,6 +780,7 @@ FACT_GROUPS: Final[Mapping[FactGroup, tuple[str, ...]]] = MappingProxyType(
             "predose_spo2",
             *_names(DISCHARGE_FACTS),
         ),
+        FactGroup.ALERT: _names(ALERT_FACTS),
     }
 )
 """Which facts each kind of evaluation uses (a fact may serve several groups).
@@ -513,7 +788,8 @@ FACT_GROUPS: Final[Mapping[FactGroup, tuple[str, ...]]] = MappingProxyType(
 Eligibility rules (kinds exclusion, requirement, caution) read the
 eligibility group; ``precheck`` rules the pre-check group; ``stop`` rules
 the monitoring group; ``discharge`` rules the discharge group, which
-includes the pre-dose baselines and the route.
+includes the pre-dose baselines and the route; ``alert`` rules the alert
+group (derived facts built by ``keel.clinical.alerts.alert_facts``).
 """
 
 OPTIONAL_FACTS: Final[Mapping[FactGroup, frozenset[str]]] = MappingProxyType(
@@ -525,6 +801,9 @@ OPTIONAL_FACTS: Final[Mapping[FactGroup, frozenset[str]]] = MappingProxyType(
         FactGroup.PRECHECK: frozenset({"madrs_item10_session", "asrm_total_recent"}),
         FactGroup.MONITORING: frozenset(),
         FactGroup.DISCHARGE: frozenset(),
+        # Alert facts depend on the trigger: a rule whose facts are missing for
+        # this trigger simply does not fire (only fired alert rules are raised).
+        FactGroup.ALERT: frozenset(_names(ALERT_FACTS)),
     }
 )
 """Facts a group reads that a given session may legitimately lack ("not assessed")."""

@@ -322,6 +322,93 @@ class RuleExample:
     note: str = ""
 
 
+class AlertCategory(StrEnum):
+    """What an alert is about (the alerts app groups and routes by it)."""
+
+    SUICIDALITY = "suicidality"
+    MOOD_ELEVATION = "mood_elevation"
+    WORSENING_DEPRESSION = "worsening_depression"
+    MISSED_CHECK_IN = "missed_check_in"
+    NON_RESPONSE = "non_response"
+
+
+class AlertPriority(StrEnum):
+    """Urgent alerts escalate along the on-call rota when not acknowledged in time."""
+
+    URGENT = "urgent"
+    ROUTINE = "routine"
+
+
+class AlertLevel(StrEnum):
+    """Mood-elevation level (REFERENCE.md §5.2); also what an alert holds. Empty: none."""
+
+    NONE = ""
+    AMBER = "amber"
+    RED = "red"
+
+
+class AckUnit(StrEnum):
+    """The unit of an alert's response-time parameter."""
+
+    MINUTES = "minutes"
+    HOURS = "hours"
+    BUSINESS_DAYS = "business_days"
+
+
+class AlertEvidence(StrEnum):
+    """Which data an alert's evidence key names (``keel.clinical.alerts``).
+
+    - ``trigger``: the triggering record's ref;
+    - ``diary_mood_streak`` / ``diary_amber_streak``: the first date of the
+      run of diary days that fired it;
+    - ``rating_persistence``: the first rating of the persistent run;
+    - ``asrm_window``: the ASRM rating read with the short-sleep nights;
+    - ``mixed_features``: the rating that gave the suicide signal;
+    - ``diary_gap``: the first day of the run of missed diaries;
+    - ``scale_overdue``: the overdue assignment's instrument and due day;
+    - ``end_of_induction``: the end-of-induction MADRS rating.
+    """
+
+    TRIGGER = "trigger"
+    DIARY_MOOD_STREAK = "diary_mood_streak"
+    DIARY_AMBER_STREAK = "diary_amber_streak"
+    RATING_PERSISTENCE = "rating_persistence"
+    ASRM_WINDOW = "asrm_window"
+    MIXED_FEATURES = "mixed_features"
+    DIARY_GAP = "diary_gap"
+    SCALE_OVERDUE = "scale_overdue"
+    END_OF_INDUCTION = "end_of_induction"
+
+
+@dataclass(frozen=True, slots=True)
+class AlertSpec:
+    """What an alert rule raises: category, priority, level, hold, who is told, how fast.
+
+    ``ack_param`` names the integer parameter that sets the time to
+    acknowledge, in ``ack_unit``; ``response_param`` optionally names the
+    REFERENCE.md §7 response target shown with the alert (for example
+    ``suicide_tier2_response_calendar_days``). Required on every rule of
+    kind ``alert`` and refused on any other kind.
+    """
+
+    category: AlertCategory
+    priority: AlertPriority
+    level: AlertLevel
+    hold: AlertLevel
+    notify_psychiatrist: bool
+    show_crisis: bool
+    ack_param: str
+    ack_unit: AckUnit
+    response_param: str | None = None
+    evidence: AlertEvidence = AlertEvidence.TRIGGER
+
+    @property
+    def parameters(self) -> tuple[str, ...]:
+        """Return the parameters the alert metadata names."""
+        names = (self.ack_param, self.response_param)
+        return tuple(name for name in names if name is not None)
+
+
 @dataclass(frozen=True, slots=True)
 class Rule:
     """One protocol rule; see docs/clinical/protocol.md for each field."""
@@ -336,6 +423,7 @@ class Rule:
     rationale: str
     examples: tuple[RuleExample, ...]
     overridable: bool = True
+    alert: AlertSpec | None = None
 
     @property
     def facts(self) -> tuple[str, ...]:

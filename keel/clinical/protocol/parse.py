@@ -1,7 +1,7 @@
 """Parse and validate a protocol file's text into a :class:`Protocol`.
 
 No file I/O: the caller reads the file (ARCHITECTURE.md, "Protocol files").
-YAML is read with ``yaml.safe_load`` only; a separate ``yaml.compose`` pass
+YAML is read with a safe loader only (libyaml's when available); a separate ``yaml.compose`` pass
 (no object construction) rejects duplicate mapping keys, which YAML would
 otherwise resolve silently by keeping the last one (a second
 ``overridable:`` line must never win unnoticed).
@@ -30,8 +30,15 @@ from keel.clinical.protocol.facts import (
     InvalidFactsError,
 )
 from keel.clinical.protocol.model import (
+    AckUnit,
+    AlertCategory,
+    AlertEvidence,
+    AlertLevel,
+    AlertPriority,
+    AlertSpec,
     ExampleExpectation,
     Parameter,
+    ParamType,
     Protocol,
     ProtocolError,
     Rule,
@@ -69,7 +76,14 @@ _RULE_REQUIRED: Final = (
     "rationale",
     "examples",
 )
-_RULE_OPTIONAL: Final = ("overridable",)
+_RULE_OPTIONAL: Final = ("overridable", "alert")
+_ALERT_REQUIRED: Final = ("category", "priority", "notify_psychiatrist", "show_crisis")
+_ALERT_ACK_KEYS: Final = {
+    "ack_minutes_param": AckUnit.MINUTES,
+    "ack_hours_param": AckUnit.HOURS,
+    "ack_business_days_param": AckUnit.BUSINESS_DAYS,
+}
+_ALERT_OPTIONAL: Final = ("level", "hold", "response_param", "evidence", *_ALERT_ACK_KEYS)
 _EXAMPLE_KEYS: Final = frozenset({"facts", "params", "expect", "note"})
 
 
@@ -89,7 +103,7 @@ def load_protocol(text: str, *, catalogue: FactCatalogue = FACT_CATALOGUE) -> Pr
     """
     shape.reject_duplicate_keys(text)
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=shape.SAFE_LOADER)  # noqa: S506 - a safe loader
     except yaml.YAMLError as exc:
         raise ProtocolError(f"not valid YAML: {exc}") from exc
     header = shape.mapping(data, field="protocol")
@@ -207,6 +221,7 @@ def _rule(
     when = parse_condition(
         entry["when"], path="when", rule_id=rule_id, parameters=parameters, catalogue=catalogue
     )
+    alert = _alert(entry.get("alert"), kind, rule_id, parameters)
     rule = Rule(
         id=rule_id,
         title=shape.text(entry["title"], rule_id=rule_id, field="title"),
@@ -218,6 +233,7 @@ def _rule(
         rationale=shape.text(entry["rationale"], rule_id=rule_id, field="rationale"),
         examples=(),
         overridable=overridable,
+        alert=alert,
     )
     examples = _examples(entry["examples"], rule, parameters, catalogue)
     return Rule(
@@ -231,10 +247,20 @@ def _rule(
         rationale=rule.rationale,
         examples=examples,
         overridable=rule.overridable,
+        alert=rule.alert,
     )
 
 
-_E = TypeVar("_E", RuleKind, Severity, ExampleExpectation)
+_E = TypeVar(
+    "_E",
+    RuleKind,
+    Severity,
+    ExampleExpectation,
+    AlertCategory,
+    AlertPriority,
+    AlertLevel,
+    AlertEvidence,
+)
 
 
 def _choice(enum: type[_E], raw: object, *, rule_id: str, field: str) -> _E:
@@ -245,6 +271,87 @@ def _choice(enum: type[_E], raw: object, *, rule_id: str, field: str) -> _E:
         raise ProtocolError(
             f"{raw!r} is not one of {allowed}", rule_id=rule_id, field=field
         ) from None
+
+
+# ---------------------------------------------------------------- alert metadata
+
+
+def _alert(
+    raw: object, kind: RuleKind, rule_id: str, parameters: Mapping[str, Parameter]
+) -> AlertSpec | None:
+    """Return the ``alert:`` mapping of an alert rule (required there, refused elsewhere)."""
+    if kind is not RuleKind.ALERT:
+        if raw is not None:
+            raise ProtocolError(
+                f"only a rule of kind alert has alert metadata (this rule is {kind.value})",
+                rule_id=rule_id,
+                field="alert",
+            )
+        return None
+    if raw is None:
+        raise ProtocolError(
+            "a rule of kind alert needs an 'alert' mapping (category, priority, level, hold, "
+            "notify_psychiatrist, show_crisis and one ack_*_param)",
+            rule_id=rule_id,
+            field="alert",
+        )
+    entry = shape.mapping(raw, field="alert", rule_id=rule_id)
+    shape.check_keys(entry, _ALERT_REQUIRED, _ALERT_OPTIONAL, field="alert", rule_id=rule_id)
+    category = _choice(AlertCategory, entry["category"], rule_id=rule_id, field="alert.category")
+    priority = _choice(AlertPriority, entry["priority"], rule_id=rule_id, field="alert.priority")
+    level = _choice(AlertLevel, entry.get("level", ""), rule_id=rule_id, field="alert.level")
+    hold = _choice(AlertLevel, entry.get("hold", ""), rule_id=rule_id, field="alert.hold")
+    evidence = _choice(
+        AlertEvidence, entry.get("evidence", "trigger"), rule_id=rule_id, field="alert.evidence"
+    )
+    if (category is AlertCategory.MOOD_ELEVATION) is (level is AlertLevel.NONE):
+        raise ProtocolError(
+            "a mood_elevation alert has level amber or red; other categories have no level",
+            rule_id=rule_id,
+            field="alert.level",
+        )
+    flags = {}
+    for key in ("notify_psychiatrist", "show_crisis"):
+        value = entry[key]
+        if not isinstance(value, bool):
+            raise ProtocolError("must be true or false", rule_id=rule_id, field=f"alert.{key}")
+        flags[key] = value
+    ack_keys = [key for key in _ALERT_ACK_KEYS if key in entry]
+    if len(ack_keys) != 1:
+        raise ProtocolError(
+            "needs exactly one of " + ", ".join(_ALERT_ACK_KEYS),
+            rule_id=rule_id,
+            field="alert",
+        )
+    ack_key = ack_keys[0]
+    ack_param = _alert_param(entry[ack_key], parameters, rule_id, f"alert.{ack_key}")
+    if parameters[ack_param].type is not ParamType.INTEGER:
+        raise ProtocolError(
+            f"parameter {ack_param} must be an integer", rule_id=rule_id, field=f"alert.{ack_key}"
+        )
+    response = entry.get("response_param")
+    return AlertSpec(
+        category=category,
+        priority=priority,
+        level=level,
+        hold=hold,
+        notify_psychiatrist=flags["notify_psychiatrist"],
+        show_crisis=flags["show_crisis"],
+        ack_param=ack_param,
+        ack_unit=_ALERT_ACK_KEYS[ack_key],
+        response_param=None
+        if response is None
+        else _alert_param(response, parameters, rule_id, "alert.response_param"),
+        evidence=evidence,
+    )
+
+
+def _alert_param(raw: object, parameters: Mapping[str, Parameter], rule_id: str, field: str) -> str:
+    if not isinstance(raw, str) or raw not in parameters:
+        raise ProtocolError(
+            f"unknown param {raw!r} (declare it under parameters:)", rule_id=rule_id, field=field
+        )
+    return raw
 
 
 # ---------------------------------------------------------------- examples

@@ -142,7 +142,7 @@ def test_protocol_for_clinic_is_the_default_and_cached() -> None:
     first = protocol_for_clinic(1)
     assert isinstance(first, Protocol)
     assert first.label == f"keel-default v{first.version}"
-    assert first.version == "2"
+    assert first.version == "3"
     assert protocol_for_clinic(2) is first
 
 

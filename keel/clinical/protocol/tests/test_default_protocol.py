@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 
+from keel.clinical.alerts import ALERT_HELPER_PARAMETERS
 from keel.clinical.instruments import ReviewStatus
 from keel.clinical.protocol import (
     FACT_CATALOGUE,
@@ -24,17 +25,29 @@ from keel.clinical.protocol.model import iter_comparisons
 from keel.clinical.protocol.tests.helpers import ALEX, default_protocol, persona
 from keel.clinical.sessions import HELPER_PARAMETERS
 
+OUTCOME_PARAMETERS = (
+    "response_reduction_min_pct",
+    "partial_response_reduction_min_pct",
+    "phq9_remission_max",
+    "qids_remission_max",
+    "madrs_remission_max",
+    "ymrs_remission_rule",
+    "ymrs_mania_range_min",
+)
+"""Parameters read by keel.clinical.outcomes (display), not by a rule."""
+
 BLOCKING = (RuleKind.EXCLUSION, RuleKind.REQUIREMENT)
 ELIGIBILITY = (RuleKind.EXCLUSION, RuleKind.REQUIREMENT, RuleKind.CAUTION)
 """The kinds the intake app evaluates (keel.intake.review.ELIGIBILITY_KINDS)."""
 
-RULE_PREFIX = {
-    RuleKind.EXCLUSION: "eligibility.",
-    RuleKind.REQUIREMENT: "eligibility.",
-    RuleKind.CAUTION: "eligibility.",
-    RuleKind.PRECHECK: "precheck.",
-    RuleKind.STOP: "stop.",
-    RuleKind.DISCHARGE: "discharge.",
+RULE_PREFIX: dict[RuleKind, tuple[str, ...]] = {
+    RuleKind.EXCLUSION: ("eligibility.",),
+    RuleKind.REQUIREMENT: ("eligibility.",),
+    RuleKind.CAUTION: ("eligibility.",),
+    RuleKind.PRECHECK: ("precheck.",),
+    RuleKind.STOP: ("stop.",),
+    RuleKind.DISCHARGE: ("discharge.",),
+    RuleKind.ALERT: ("suicide.", "switch.", "worsening.", "checkin.", "nonresponse."),
 }
 
 
@@ -52,8 +65,8 @@ def test_header() -> None:
     """Identity and review status as the brief fixes them."""
     protocol = default_protocol()
     assert protocol.id == "keel-default"
-    assert protocol.version == "2"
-    assert protocol.label == "keel-default v2"
+    assert protocol.version == "3"
+    assert protocol.label == "keel-default v3"
     assert protocol.effective_from == date(2026, 11, 26)
     assert protocol.review_status is ReviewStatus.UNREVIEWED
     assert protocol.reviewed_by is None
@@ -70,15 +83,33 @@ def test_rules_are_named_by_kind_with_sources() -> None:
     """Every rule id starts with its kind's family and cites REFERENCE.md or a source."""
     for rule in default_protocol().rules:
         assert rule.id.startswith(RULE_PREFIX[rule.kind]), rule.id
+        assert (rule.alert is not None) is (rule.kind is RuleKind.ALERT), rule.id
         assert "REFERENCE.md" in rule.source or "[src" in rule.source, rule.id
     assert {rule.kind for rule in default_protocol().rules} == set(RULE_PREFIX)
 
 
 def test_version_1_rules_are_the_45_eligibility_rules_first() -> None:
-    """v2 keeps v1's 45 eligibility rules, first and in order; session rules follow."""
+    """v2 and v3 keep v1's 45 eligibility rules, first and in order; session rules follow."""
     rules = default_protocol().rules
     assert [rule.kind in ELIGIBILITY for rule in rules[:45]] == [True] * 45
     assert all(rule.kind not in ELIGIBILITY for rule in rules[45:])
+
+
+def test_rule_counts_by_kind() -> None:
+    """v3 = 45 eligibility + 44 session rules (v2) + 36 alert rules, alert rules last."""
+    rules = default_protocol().rules
+    counts = {kind: sum(rule.kind is kind for rule in rules) for kind in RuleKind}
+    assert counts == {
+        RuleKind.EXCLUSION: counts[RuleKind.EXCLUSION],
+        RuleKind.REQUIREMENT: counts[RuleKind.REQUIREMENT],
+        RuleKind.CAUTION: counts[RuleKind.CAUTION],
+        RuleKind.PRECHECK: 26,
+        RuleKind.STOP: 9,
+        RuleKind.DISCHARGE: 9,
+        RuleKind.ALERT: 36,
+    }
+    assert len(rules) == 125
+    assert all(rule.kind is RuleKind.ALERT for rule in rules[89:])
 
 
 def test_critical_means_not_overridable() -> None:
@@ -103,7 +134,10 @@ def test_every_parameter_is_used_and_documented() -> None:
     """No dead parameters (a rule or a session helper reads each); each has a unit and a basis."""
     protocol = default_protocol()
     used = {name for rule in protocol.rules for name in rule.parameters}
-    assert used | set(HELPER_PARAMETERS) == set(protocol.parameters)
+    used |= {name for rule in protocol.rules if rule.alert for name in rule.alert.parameters}
+    assert used | set(HELPER_PARAMETERS) | set(OUTCOME_PARAMETERS) | set(
+        ALERT_HELPER_PARAMETERS
+    ) == set(protocol.parameters)
     for parameter in protocol.parameters.values():
         assert parameter.unit, parameter.name
         assert parameter.basis, parameter.name
@@ -356,3 +390,82 @@ def test_blocking_findings_for_a_complete_intake_are_never_missing() -> None:
     assert [f.rule_id for f in findings if f.fired and f.kind in BLOCKING] == [
         "eligibility.psychosis.history"
     ]
+
+
+V3_SECTION_10 = [
+    ("phq9_item9_tier1_min", 1, True),
+    ("qids_item12_tier1_min", 1, True),
+    ("qids_item12_tier2_min", 2, True),
+    ("suicide_tier1_response_business_days", 1, True),
+    ("suicide_in_session_cssrs_timing", "before_dosing", True),
+    ("suicide_tier2_response_calendar_days", 0, True),
+    ("suicide_high_risk_response", "immediate", False),
+    ("suicide_item_missing_task_business_days", 1, True),
+    ("cssrs_q6_followup_missing_level", "high", True),
+    ("cssrs_since_last_visit_q6_yes_level", "high", False),
+    ("switch_acute_post_dose_exclusion_hours", 4, True),
+    ("switch_ymrs_min_hours_since_dose", 48, True),
+    ("switch_baseline_min_diary_days", 7, True),
+    ("switch_sleep_fallback_below_hours", Decimal(5), True),
+    ("switch_sleep_drop_min_hours", Decimal(2), True),
+    ("switch_amber_review_hours", 24, True),
+    ("switch_amber_blocks_next_session", True, True),
+    ("switch_amber_ymrs_rise_min", 7, True),
+    ("switch_amber_diary_mood_min", 2, True),
+    ("switch_amber_diary_mood_days", 2, True),
+    ("switch_red_ymrs_min", 16, True),
+    ("switch_red_ymrs_repeat_min", 13, True),
+    ("switch_red_ymrs_repeat_count", 2, True),
+    ("switch_red_ymrs_item4_min", 3, True),
+    ("switch_red_ymrs_item1_min", 2, True),
+    ("switch_persistence_min_ratings", 2, True),
+    ("switch_persistence_window_hours", 48, True),
+    ("switch_persistence_diary_days", 3, True),
+    ("switch_red_asrm_short_sleep_nights", 2, True),
+    ("switch_psychosis_ymrs_item8_min", 6, True),
+    ("switch_psychosis_ymrs_item7_min", 3, True),
+    ("mixed_depressive_madrs_min", 20, True),
+    ("mixed_depressive_phq9_min", 10, True),
+    ("mixed_depressive_qids_min", 11, True),
+    ("mixed_elevation_ymrs_min", 13, True),
+    ("mixed_elevation_asrm_min", 6, True),
+    ("mixed_elevation_diary_days", 2, True),
+    ("mixed_elevation_diary_mood_max", -1, True),
+    ("mixed_elevation_irritability_min", 2, True),
+    ("ymrs_mania_range_min", 20, False),
+    ("switch_risk_modifier_escalation", False, True),
+    ("post_session_watch_days", 3, True),
+    ("urgent_alert_ack_minutes", 60, True),
+    ("routine_alert_ack_business_days", 1, True),
+    ("missed_diary_consecutive_days", 3, True),
+    ("weekly_scale_overdue_days", 3, True),
+    ("phq9_worsening_min_points", 5, False),
+    ("response_reduction_min_pct", 50, False),
+    ("partial_response_reduction_min_pct", 25, True),
+    ("nonresponse_reduction_below_pct", 25, True),
+    ("phq9_remission_max", 4, False),
+    ("qids_remission_max", 5, False),
+    ("madrs_remission_max", 12, False),
+    ("ymrs_remission_rule", "not used", True),
+    # Project conventions not in REFERENCE.md §10 (windows the §5.2 rules need).
+    ("mixed_features_window_days", 14, True),
+    ("switch_red_asrm_sleep_window_days", 7, True),
+]
+
+
+@pytest.mark.parametrize(("name", "default", "convention"), V3_SECTION_10)
+def test_v3_alert_parameters_match_section_10(name: str, default: object, convention: bool) -> None:
+    """The alert parameters ship REFERENCE.md §10's defaults, with a unit and a basis."""
+    parameter = default_protocol().parameters[name]
+    assert parameter.default == default
+    assert type(parameter.default) is type(default)
+    assert parameter.convention is convention
+    assert "REFERENCE.md" in parameter.basis
+
+
+def test_v2_parameters_are_unchanged_in_v3() -> None:
+    """v3 adds parameters; the 65 of v1 and v2 come first, with the same defaults."""
+    names = list(default_protocol().parameters)
+    assert names[:2] == ["eligibility_age_below", "predose_bp_hold_systolic_min"]
+    assert names.index("switch_acute_post_dose_exclusion_hours") == 64
+    assert len(names) == 65 + 54

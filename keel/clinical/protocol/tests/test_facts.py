@@ -118,11 +118,58 @@ DISCHARGE_NAMES = {
     "no_driving_acknowledged": "bool",
 }
 
+ALERT_NAMES = {
+    "trigger_kind": "enum",
+    "trigger_instrument": "enum",
+    "trigger_outside_acute_window": "bool",
+    "trigger_ymrs_predose": "bool",
+    "trigger_phq9_item9": "int",
+    "trigger_qids_item12": "int",
+    "trigger_madrs_item10": "int",
+    "trigger_suicide_item_unanswered": "bool",
+    "trigger_cssrs_level": "enum",
+    "trigger_cssrs_complete": "bool",
+    "trigger_asrm_total": "int",
+    "trigger_ymrs_total": "int",
+    "trigger_ymrs_item1": "int",
+    "trigger_ymrs_item4": "int",
+    "trigger_ymrs_item7": "int",
+    "trigger_ymrs_item8": "int",
+    "ymrs_baseline_total": "int",
+    "ymrs_repeat_run": "int",
+    "amber_rating_persistence": "int",
+    "trigger_phq9_total": "int",
+    "previous_phq9_total": "int",
+    "trigger_diary_mood": "int",
+    "trigger_diary_sleep_hours": "number",
+    "trigger_diary_less_need_for_sleep": "bool",
+    "diary_baseline_days": "int",
+    "diary_sleep_below_baseline_hours": "number",
+    "diary_high_mood_streak_days": "int",
+    "diary_amber_streak_days": "int",
+    "window_asrm_total": "int",
+    "window_short_sleep_nights": "int",
+    "current_madrs_total": "int",
+    "current_phq9_total": "int",
+    "current_qids_total": "int",
+    "current_ymrs_total": "int",
+    "current_asrm_total": "int",
+    "current_mixed_diary_days": "int",
+    "current_suicide_signal": "bool",
+    "diary_missed_days": "int",
+    "scale_days_overdue": "int",
+    "induction_complete": "bool",
+    "induction_madrs_reduction_pct": "number",
+    "risk_modifier_present": "bool",
+    "in_post_session_watch": "bool",
+}
+"""Derived facts built by keel.clinical.alerts.alert_facts (fact group alert)."""
+
 
 def test_catalogue_names_and_types_are_the_app_contract() -> None:
     """The intake and treatment apps build facts with exactly these names and types."""
     assert {name: spec.type.value for name, spec in FACT_CATALOGUE.specs.items()} == (
-        ELIGIBILITY_NAMES | PRECHECK_NAMES | MONITORING_NAMES | DISCHARGE_NAMES
+        ELIGIBILITY_NAMES | PRECHECK_NAMES | MONITORING_NAMES | DISCHARGE_NAMES | ALERT_NAMES
     )
 
 
@@ -140,6 +187,8 @@ def test_groups_say_which_facts_each_evaluation_uses() -> None:
     }
     assert all(set(names) <= set(FACT_CATALOGUE.specs) for names in FACT_GROUPS.values())
     assert OPTIONAL_FACTS[FactGroup.PRECHECK] <= set(facts_for("precheck"))
+    assert set(facts_for("alert")) == set(ALERT_NAMES)
+    assert OPTIONAL_FACTS[FactGroup.ALERT] == set(ALERT_NAMES)
     with pytest.raises(ValueError, match="unknown fact group 'alerts'"):
         facts_for("alerts")
 

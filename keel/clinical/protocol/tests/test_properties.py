@@ -40,8 +40,11 @@ def value_strategy(spec: FactSpec) -> st.SearchStrategy[object]:
         low = 0 if spec.minimum is None else spec.minimum
         return st.integers(low, 250 if spec.maximum is None else spec.maximum)
     if spec.type is FactType.NUMBER:
-        return st.decimals(Decimal(0), Decimal(200), places=2) | st.sampled_from(
-            [0.4, 0.6, 50, Decimal("49.99")]
+        low = Decimal(-50 if spec.minimum is None else spec.minimum)
+        high = Decimal(200 if spec.maximum is None else spec.maximum)
+        notable = [Decimal(v) for v in ("0.4", "0.6", "2", "24.9", "25", "49.99", "50")]
+        return st.decimals(low, high, places=2) | st.sampled_from(
+            [value for value in notable if low <= value <= high]
         )
     if spec.type is FactType.ENUM:
         return st.sampled_from(spec.allowed)
