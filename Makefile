@@ -13,7 +13,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_WORKERS ?= 2
 
-.PHONY: demo test lint typecheck importcheck migrationscheck pytest test-pg test-browser setup assets lock fuzz clean
+.PHONY: crash bench demo test lint typecheck importcheck migrationscheck pytest test-pg test-browser setup assets lock fuzz clean
 .PHONY: security pip-audit
 .PHONY: fuzz-ci
 
@@ -104,6 +104,16 @@ fuzz: $(DEPS_STAMP)
 
 fuzz-ci: $(DEPS_STAMP)
 	$(PY) scripts/fuzz.py --max-examples 10 --budget 100 --seed 20261126 --min-requests 1000
+
+# Crash consistency (docs/performance.md): SIGKILL a gunicorn server on PostgreSQL under
+# concurrent keyed writes, >= 20 rounds, then prove every acknowledged write is stored once.
+crash: $(DEPS_STAMP)
+	$(PY) scripts/crash_consistency.py --rounds 20
+
+# Benchmarks (docs/performance.md): printed figures, not timed tests.
+bench: setup
+	$(PY) bench/submissions.py
+	$(PY) bench/worklist.py
 
 ## ---------------------------------------------------------------- maintenance
 # Re-resolve the Python lock file after changing pyproject.toml.
