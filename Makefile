@@ -44,10 +44,11 @@ demo: setup
 	mkdir -p var
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
+	$(PY) manage.py start_clock
 	@trap 'kill 0' EXIT INT TERM; \
-	$(PY) manage.py db_worker --queue-name default >> var/worker.log 2>&1 & \
+	KEEL_BASE_URL=http://$(HOST):$(PORT) $(PY) manage.py db_worker --queue-name default >> var/worker.log 2>&1 & \
 	$(PY) manage.py demo_banner --url http://$(HOST):$(PORT)/; \
-	$(PY) manage.py runserver --noreload $(HOST):$(PORT)
+	KEEL_BASE_URL=http://$(HOST):$(PORT) $(PY) manage.py runserver --noreload $(HOST):$(PORT)
 
 ## ---------------------------------------------------------------- checks
 lint: $(DEPS_STAMP)

@@ -181,6 +181,11 @@ TASKS = {
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "keel@localhost")
 
+# The address patients and staff reach Keel at, for links in emails (reminders, alerts).
+KEEL_BASE_URL = env_str("KEEL_BASE_URL", "http://127.0.0.1:8000")
+# How often the clinic clock task runs (escalations, missed check-ins, reminders), seconds.
+KEEL_CLOCK_SECONDS = env_int("KEEL_CLOCK_SECONDS", default=60)
+
 # Personal access tokens for API clients.
 KEEL_API_TOKEN_MAX_DAYS = env_int("KEEL_API_TOKEN_MAX_DAYS", default=90)
 

@@ -71,6 +71,11 @@ class Alert(BaseModel):
         max_length=2000, help_text=_("What staff should do, from the protocol rule.")
     )
     facts = models.JSONField(default=dict, help_text=_("The facts that fired the rule."))
+    evidence_key = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text=_("Names the data that fired the rule; the same evidence never raises twice."),
+    )
     source_type = models.CharField(max_length=40, blank=True)
     source_id = models.CharField(max_length=40, blank=True)
     raised_at = models.DateTimeField()

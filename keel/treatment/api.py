@@ -283,7 +283,8 @@ def precheck_record_api(
 ) -> Status[PreSessionCheck]:
     """Run the go / no-go rules on today's vitals, ratings and this checklist."""
     actor, session = _run(request, session_id)
-    return Status(201, precheck_record(actor=actor, session=session, answers=payload.model_dump()))
+    answers = payload.model_dump(exclude={"open_mood_alert"})  # the hold comes from alerts
+    return Status(201, precheck_record(actor=actor, session=session, answers=answers))
 
 
 @router.post(

@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Mapping
 from decimal import Decimal
 
+from keel.alerts.selectors import session_hold_level
 from keel.clinical.protocol import Protocol
 from keel.clinical.sessions import SessionParams, bp_recheck_rested, session_params
 from keel.intake.protocols import protocol_for_clinic
@@ -47,7 +48,11 @@ def _rating(
 def precheck_facts(
     *, session: TreatmentSession, answers: Mapping[str, FactValue], params: SessionParams
 ) -> dict[str, FactValue]:
-    """Facts for the go / no-go rules: today's vitals and ratings plus the checklist answers."""
+    """Facts for the go / no-go rules: today's vitals and ratings plus the checklist answers.
+
+    ``open_mood_alert`` comes from the patient's alerts (``session_holds``):
+    the strongest hold not yet cleared, never from a checklist answer.
+    """
     pre = _vitals(session, VitalContext.PRE_DOSE)
     rechecks = _vitals(session, VitalContext.RECHECK)
     first = pre[0] if pre else None
@@ -85,6 +90,7 @@ def precheck_facts(
         "cssrs_since_last_visit_level": (cssrs.band or None) if cssrs is not None else None,
         "madrs_item10_session": madrs_item10 if isinstance(madrs_item10, int) else None,
         **answers,
+        "open_mood_alert": session_hold_level(session.patient),
     }
 
 

@@ -109,11 +109,6 @@ class ChecklistForm(UswdsFormMixin, forms.Form):
     weight_kg = forms.DecimalField(
         label=_("Weight today (kg)"), max_digits=5, decimal_places=1, min_value=25, max_value=350
     )
-    open_mood_alert = forms.ChoiceField(
-        label=_("Open mood-elevation alert"),
-        choices=[("none", _("None")), ("amber", _("Amber")), ("red", _("Red"))],
-        help_text=_("As shown on the patient's alerts."),
-    )
     escort_confirmed = _yes_no(
         _("Escort's name and phone confirmed, and they will take the patient home")
     )

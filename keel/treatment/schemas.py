@@ -113,7 +113,11 @@ class ChecklistIn(_Closed):
     """The go / no-go checklist answers (vitals and ratings are recorded separately)."""
 
     weight_kg: Annotated[Decimal, Field(ge=Decimal("25"), le=Decimal("350"), decimal_places=1)]
-    open_mood_alert: Literal["none", "amber", "red"]
+    open_mood_alert: Literal["none", "amber", "red"] | None = Field(
+        default=None,
+        deprecated=True,
+        description="Ignored: the hold comes from the patient's alerts (kept for old clients).",
+    )
     escort_confirmed: bool
     fasting_confirmed: bool
     pregnancy_status: Literal["not_applicable", "negative", "positive", "unknown"]

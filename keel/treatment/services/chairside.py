@@ -50,7 +50,6 @@ from keel.treatment.services.sessions import MIN_REASON_CHARS, _require, _transi
 
 CHECKLIST_FACTS: tuple[str, ...] = (
     "weight_kg",
-    "open_mood_alert",
     "escort_confirmed",
     "fasting_confirmed",
     "pregnancy_status",

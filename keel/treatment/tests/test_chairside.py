@@ -38,7 +38,6 @@ pytestmark = pytest.mark.django_db
 
 CHECKLIST = {
     "weight_kg": Decimal("72.4"),
-    "open_mood_alert": "none",
     "escort_confirmed": True,
     "fasting_confirmed": True,
     "pregnancy_status": "negative",

@@ -1,0 +1,284 @@
+"""Reads for alerts: scope, lists, session holds, the on-call rota and the report figures."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from statistics import median
+from zoneinfo import ZoneInfo
+
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+
+from keel.accounts.models import Clinic
+from keel.accounts.roles import AccountType
+from keel.accounts.selectors import Actor
+from keel.alerts.models import (
+    Alert,
+    AlertCategory,
+    AlertEvent,
+    AlertEventKind,
+    AlertLevel,
+    AlertPriority,
+    AlertStatus,
+    OnCallEntry,
+    SessionHold,
+)
+from keel.clinical.instruments import INSTRUMENTS
+from keel.monitoring.models import Assessment, DiaryEntry
+from keel.patients.models import Patient
+
+#: Severity order on lists: urgent first, then red, amber, then routine.
+SEVERITY_ORDER = Case(
+    When(priority=AlertPriority.URGENT, then=Value(0)),
+    When(level=AlertLevel.RED, then=Value(1)),
+    When(level=AlertLevel.AMBER, then=Value(2)),
+    default=Value(3),
+    output_field=IntegerField(),
+)
+UNRESOLVED = (AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED)
+#: The report covers this many days up to today unless a range is given.
+REPORT_DEFAULT_DAYS = 30
+
+
+def alert_scope(*, actor: Actor) -> QuerySet[Alert]:
+    """Alerts the actor may see at all; fails closed to an empty queryset.
+
+    Staff see the alerts of their active clinic; a psychiatrist of record
+    sees the alerts of the patients whose record names them, nothing else.
+    """
+    if actor.account_type == AccountType.STAFF and actor.clinic_id is not None:
+        return Alert.objects.filter(clinic_id=actor.clinic_id)
+    if actor.account_type == AccountType.PSYCHIATRIST_OF_RECORD:
+        return Alert.objects.filter(patient__psychiatrist_of_record__user_id=actor.user_id)
+    return Alert.objects.none()
+
+
+def alert_search(
+    *,
+    actor: Actor,
+    statuses: Iterable[str] = UNRESOLVED,
+    category: str = "",
+    priority: str = "",
+    patient_id: int | None = None,
+) -> QuerySet[Alert]:
+    """The actor's alerts with these filters, most severe first, then oldest first."""
+    alerts = alert_scope(actor=actor).filter(status__in=list(statuses))
+    if category:
+        alerts = alerts.filter(category=category)
+    if priority:
+        alerts = alerts.filter(priority=priority)
+    if patient_id is not None:
+        alerts = alerts.filter(patient_id=patient_id)
+    return (
+        alerts.select_related("patient", "clinic")
+        .annotate(severity_rank=SEVERITY_ORDER)
+        .order_by("severity_rank", "raised_at", "pk")
+    )
+
+
+def alert_events(*, alert: Alert) -> QuerySet[AlertEvent]:
+    """The alert's timeline, oldest first."""
+    return alert.events.select_related("by", "to_user").order_by("at", "pk")
+
+
+@dataclass(frozen=True)
+class AlertSource:
+    """The stored record that fired an alert, summarised for the alert page."""
+
+    kind: str
+    record_id: int
+    label: str
+    at: dt.datetime | dt.date
+    summary: str
+
+
+def alert_source(*, alert: Alert) -> AlertSource | None:
+    """The rating or diary entry named by ``alert.source_type`` / ``source_id``, if it exists."""
+    if not alert.source_id.isdigit():
+        return None
+    pk = int(alert.source_id)
+    if alert.source_type == "assessment":
+        rating = Assessment.objects.filter(pk=pk, patient_id=alert.patient_id).first()
+        if rating is None:
+            return None
+        instrument = INSTRUMENTS.get(rating.instrument_id)
+        label = instrument.title if instrument is not None else rating.instrument_id
+        total = "incomplete" if rating.total is None else f"total {rating.total}"
+        band = f", {rating.band}" if rating.band else ""
+        post_dose = ", acute post-dose" if rating.acute_post_dose else ""
+        return AlertSource(
+            kind="rating",
+            record_id=pk,
+            label=label,
+            at=rating.taken_at,
+            summary=f"{total}{band} ({rating.get_purpose_display().lower()}{post_dose})",
+        )
+    if alert.source_type == "diary":
+        entry = DiaryEntry.objects.filter(pk=pk, patient_id=alert.patient_id).first()
+        if entry is None:
+            return None
+        less_sleep = "yes" if entry.felt_less_need_for_sleep else "no"
+        return AlertSource(
+            kind="diary",
+            record_id=pk,
+            label="Daily diary",
+            at=entry.entry_date,
+            summary=(
+                f"mood {entry.mood:+d}, slept {entry.sleep_hours} h, less need for sleep: "
+                f"{less_sleep}, irritability {entry.irritability}"
+            ),
+        )
+    return None
+
+
+def alert_unresolved(*, patient: Patient, rule_id: str) -> Alert | None:
+    """The patient's unresolved alert of ``rule_id``, if any (there is at most one)."""
+    return Alert.objects.filter(patient=patient, rule_id=rule_id, status__in=UNRESOLVED).first()
+
+
+def evidence_keys_seen(*, patient: Patient) -> set[tuple[str, str]]:
+    """Every (rule id, evidence key) already raised or re-fired for ``patient``."""
+    seen: set[tuple[str, str]] = set()
+    for rule_id, key in Alert.objects.filter(patient=patient).values_list(
+        "rule_id", "evidence_key"
+    ):
+        seen.add((rule_id, key))
+    refires = AlertEvent.objects.filter(
+        alert__patient=patient, kind=AlertEventKind.REFIRED
+    ).select_related("alert")
+    for event in refires.only("detail", "alert__rule_id"):
+        refired = event.detail.get("evidence_key") if isinstance(event.detail, dict) else None
+        if isinstance(refired, str):
+            seen.add((event.alert.rule_id, refired))
+    return seen
+
+
+def session_holds(patient: Patient) -> list[Alert]:
+    """The patient's unresolved alerts whose session hold is not cleared, red first."""
+    alerts = Alert.objects.filter(
+        patient=patient,
+        status__in=UNRESOLVED,
+        hold_cleared_at__isnull=True,
+    ).exclude(hold=SessionHold.NONE)
+    return sorted(alerts, key=lambda a: (a.hold != SessionHold.RED, a.raised_at, a.pk))
+
+
+def session_hold_level(patient: Patient) -> str:
+    """``"red"``, ``"amber"`` or ``"none"``: the strongest uncleared hold (the precheck fact)."""
+    holds = {alert.hold for alert in session_holds(patient)}
+    if SessionHold.RED in holds:
+        return "red"
+    if SessionHold.AMBER in holds:
+        return "amber"
+    return "none"
+
+
+# ---------------------------------------------------------------- on-call rota
+
+
+def on_call_entries(*, clinic: Clinic) -> QuerySet[OnCallEntry]:
+    """Every entry of the clinic's rota (current, past and future), by rank."""
+    return OnCallEntry.objects.filter(clinic=clinic).select_related("user").order_by("rank", "pk")
+
+
+def on_call_active(*, clinic: Clinic, day: dt.date) -> list[OnCallEntry]:
+    """The rota that applies on ``day`` (a date in the clinic's time zone), by rank."""
+    entries = on_call_entries(clinic=clinic).filter(
+        Q(starts_on__isnull=True) | Q(starts_on__lte=day),
+        Q(ends_on__isnull=True) | Q(ends_on__gte=day),
+        user__is_active=True,
+    )
+    return list(entries)
+
+
+def clinic_today(clinic: Clinic, now: dt.datetime) -> dt.date:
+    """The date in the clinic's time zone at ``now``."""
+    return now.astimezone(ZoneInfo(clinic.time_zone)).date()
+
+
+# ---------------------------------------------------------------- report
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    """Time to acknowledge for one priority and category over the report's range."""
+
+    priority: str
+    category: str
+    count: int
+    acknowledged: int
+    median_minutes: float | None
+    p90_minutes: float | None
+    escalated: int
+
+    @property
+    def priority_label(self) -> str:
+        return str(AlertPriority(self.priority).label)
+
+    @property
+    def category_label(self) -> str:
+        return str(AlertCategory(self.category).label)
+
+
+def percentile(values: Sequence[float], pct: float) -> float | None:
+    """The nearest-rank percentile of ``values`` (None when empty): p90 of 10 values is the 9th."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = max(1, math.ceil(pct / 100 * len(ordered)))
+    return ordered[rank - 1]
+
+
+def ack_report(*, clinic: Clinic, start: dt.datetime, end: dt.datetime) -> list[ReportRow]:
+    """Per priority and category: alerts raised in [start, end), time to acknowledge, escalated.
+
+    Time to acknowledge runs from ``raised_at`` to ``acknowledged_at`` in
+    minutes; alerts not (yet) acknowledged count in ``count`` only.
+    """
+    alerts = Alert.objects.filter(clinic=clinic, raised_at__gte=start, raised_at__lt=end).only(
+        "priority", "category", "raised_at", "acknowledged_at", "escalation_level"
+    )
+    groups: dict[tuple[str, str], list[Alert]] = {}
+    for alert in alerts:
+        groups.setdefault((alert.priority, alert.category), []).append(alert)
+    priority_order = [p.value for p in AlertPriority]
+    category_order = [c.value for c in AlertCategory]
+    rows = []
+    for (priority, category), members in sorted(
+        groups.items(),
+        key=lambda item: (priority_order.index(item[0][0]), category_order.index(item[0][1])),
+    ):
+        minutes = [
+            (a.acknowledged_at - a.raised_at).total_seconds() / 60
+            for a in members
+            if a.acknowledged_at is not None
+        ]
+        rows.append(
+            ReportRow(
+                priority=priority,
+                category=category,
+                count=len(members),
+                acknowledged=len(minutes),
+                median_minutes=round(median(minutes), 1) if minutes else None,
+                p90_minutes=_round(percentile(minutes, 90)),
+                escalated=sum(1 for a in members if a.escalation_level > 0),
+            )
+        )
+    return rows
+
+
+def report_range(
+    start: dt.date | None, end: dt.date | None, tz: ZoneInfo, today: dt.date
+) -> tuple[dt.date, dt.date, dt.datetime, dt.datetime]:
+    """Dates (inclusive) and the matching [start, end) instants in the clinic's time zone."""
+    end = end or today
+    start = start or end - dt.timedelta(days=REPORT_DEFAULT_DAYS - 1)
+    lower = dt.datetime.combine(start, dt.time.min, tzinfo=tz)
+    upper = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+    return start, end, lower, upper
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)

@@ -1,0 +1,941 @@
+"""Writes for alerts: raise from protocol findings, lifecycle steps, escalation, the clock.
+
+Every write validates, writes under a row lock, records an ``AlertEvent`` and
+an audit event in the same transaction. Emails go out after the commit and
+never name the patient (minimum necessary): "a patient of <clinic>" and a
+link to the alert, which only someone allowed to see it can open.
+
+Lifecycle (docs/alerts.md): open -> acknowledged -> resolved. Holds on the
+next session: an amber hold lifts when a physician clears it (or resolves
+the alert); a red hold lifts when same-day contact and a psychiatrist's
+review are both recorded; a red alert cannot be resolved before that.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from keel.accounts.catalogue import AlertPerm, Perm, permissions_for
+from keel.accounts.models import Clinic, Membership, User
+from keel.accounts.roles import AccountType, Role
+from keel.accounts.selectors import Actor
+from keel.alerts.history import patient_history
+from keel.alerts.models import (
+    Alert,
+    AlertCategory,
+    AlertEvent,
+    AlertEventKind,
+    AlertPriority,
+    AlertStatus,
+    OnCallEntry,
+    SessionHold,
+)
+from keel.alerts.selectors import (
+    alert_unresolved,
+    clinic_today,
+    evidence_keys_seen,
+    on_call_active,
+    on_call_entries,
+)
+from keel.audit.models import AuditAction
+from keel.audit.services import audit_record
+from keel.clinical.alerts import AlertFinding, Trigger, evaluate_alerts
+from keel.clinical.protocol import Protocol, resolve_params
+from keel.common.exceptions import Conflict, PermissionDenied, ValidationFailed
+from keel.intake.protocols import protocol_for_clinic
+from keel.monitoring.models import Assignment
+from keel.patients.models import PHONE_VALIDATOR, Patient
+from keel.treatment.models import CourseStatus
+
+logger = logging.getLogger(__name__)
+
+OBJECT_TYPE = "alert"
+ON_CALL_OBJECT_TYPE = "on_call_entry"
+TRIGGER_KINDS = frozenset({"rating", "diary", "clock"})
+ACK_MINUTES_PARAM = "urgent_alert_ack_minutes"
+NOTE_MAX = 4000
+
+
+@dataclass(frozen=True)
+class _Mail:
+    subject: str
+    template: str
+    recipient: str
+    context: Mapping[str, object]
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _require(actor: Actor, perm: Perm) -> None:
+    if not actor.has(perm):
+        raise PermissionDenied(f"Your role cannot do this ({perm.label.lower()}).")
+
+
+def _text(field: str, value: str, *, required: bool, what: str) -> str:
+    text = (value or "").strip()
+    if required and not text:
+        raise ValidationFailed({field: [what]})
+    if len(text) > NOTE_MAX:
+        raise ValidationFailed({field: [f"Keep it under {NOTE_MAX} characters."]})
+    return text
+
+
+def _locked(alert: Alert) -> Alert:
+    """The alert re-read under a row lock (the state checks run on this copy)."""
+    return Alert.objects.select_for_update().select_related("patient", "clinic").get(pk=alert.pk)
+
+
+def _event(
+    alert: Alert,
+    kind: AlertEventKind,
+    at: dt.datetime,
+    *,
+    by: User | None = None,
+    to_user: User | None = None,
+    note: str = "",
+    detail: Mapping[str, object] | None = None,
+) -> AlertEvent:
+    return AlertEvent.objects.create(
+        alert=alert,
+        kind=kind,
+        at=at,
+        by=by,
+        to_user=to_user,
+        note=note,
+        detail=dict(detail or {}),
+    )
+
+
+def _audit(actor: Actor | None, alert: Alert, action: AuditAction, **detail: object) -> None:
+    audit_record(
+        actor=actor,
+        action=action,
+        object_type=OBJECT_TYPE,
+        object_id=alert.pk,
+        patient_id=alert.patient_id,
+        clinic_id=alert.clinic_id,
+        detail=detail,
+    )
+
+
+def alert_link(alert: Alert) -> str:
+    """The alert page's address: ``KEEL_BASE_URL`` (if set) plus the path."""
+    base = str(getattr(settings, "KEEL_BASE_URL", "")).rstrip("/")
+    return base + reverse("alerts:detail", args=[alert.pk])
+
+
+def _send_after_commit(mails: list[_Mail]) -> None:
+    """Send the emails once the transaction commits (never names the patient)."""
+
+    def send() -> None:
+        for mail in mails:
+            try:
+                send_mail(
+                    subject=mail.subject,
+                    message=render_to_string(mail.template, dict(mail.context)),
+                    from_email=None,
+                    recipient_list=[mail.recipient],
+                )
+            except Exception:  # one failed email must not stop the others
+                logger.exception("Alert email could not be sent (template %s)", mail.template)
+
+    if mails:
+        transaction.on_commit(send)
+
+
+def _mail_context(alert: Alert, **extra: object) -> dict[str, object]:
+    return {
+        "clinic_name": alert.clinic.name,
+        "priority": alert.get_priority_display(),
+        "category": alert.get_category_display(),
+        "level": alert.get_level_display() if alert.level else "",
+        "link": alert_link(alert),
+        "ack_due_at": alert.ack_due_at.astimezone(ZoneInfo(alert.clinic.time_zone)),
+        **extra,
+    }
+
+
+def _user_email(user: User | None) -> str:
+    return user.email if user is not None and user.email else ""
+
+
+def _ack_minutes(protocol: Protocol) -> int:
+    """The protocol's ``urgent_alert_ack_minutes`` (REFERENCE.md section 10)."""
+    value = resolve_params(protocol).get(ACK_MINUTES_PARAM)
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise RuntimeError(f"Protocol {protocol.label} lacks a usable {ACK_MINUTES_PARAM}.")
+    return value
+
+
+# ---------------------------------------------------------------- raising alerts
+
+
+def _parse_ref(trigger_kind: str, trigger_ref: str) -> tuple[str, str]:
+    """("assessment", "42") from "assessment:42"; the clock has no source record."""
+    if trigger_kind not in TRIGGER_KINDS:
+        raise ValidationFailed({"trigger_kind": ["Use rating, diary or clock."]})
+    if trigger_kind == "clock":
+        return "", ""
+    prefix, _, pk = trigger_ref.partition(":")
+    expected = "assessment" if trigger_kind == "rating" else "diary"
+    if prefix != expected or not pk.isdigit():
+        raise ValidationFailed({"trigger_ref": [f"Use {expected}:<id>."]})
+    return prefix, pk
+
+
+def alerts_evaluate(
+    *,
+    patient: Patient,
+    trigger_kind: str,
+    trigger_ref: str,
+    actor: Actor | None,
+    now: dt.datetime | None = None,
+) -> list[Alert]:
+    """Run the protocol's alert rules for ``patient``; return the alerts raised (new ones only).
+
+    ``trigger_kind`` is "rating" (``trigger_ref`` "assessment:<pk>"), "diary"
+    ("diary:<pk>") or "clock" (``trigger_ref`` may be empty). Call it after
+    the rating or diary entry is stored. For each finding: the same rule and
+    evidence seen before does nothing; a rule with an unresolved alert adds a
+    "fired again" event to it; otherwise a new alert is raised, audited, and
+    the people it concerns are notified (psychiatrist of record for mood
+    elevation, on-call rank 1 for urgent alerts).
+    """
+    now = now or timezone.now()
+    _parse_ref(trigger_kind, trigger_ref)
+    if trigger_kind == "clock":
+        trigger_ref = trigger_ref or "clock"
+    clinic = patient.clinic
+    protocol = protocol_for_clinic(clinic.pk)
+    history = patient_history(patient=patient, now=now)
+    findings = evaluate_alerts(
+        protocol,
+        history,
+        Trigger(trigger_kind, trigger_ref),
+        now=now,
+        tz=ZoneInfo(clinic.time_zone),
+    )
+    return alerts_record_findings(
+        patient=patient,
+        findings=findings,
+        trigger_kind=trigger_kind,
+        trigger_ref=trigger_ref,
+        actor=actor,
+        now=now,
+    )
+
+
+def alerts_record_findings(
+    *,
+    patient: Patient,
+    findings: Sequence[AlertFinding],
+    trigger_kind: str,
+    trigger_ref: str,
+    actor: Actor | None,
+    now: dt.datetime | None = None,
+) -> list[Alert]:
+    """Store fired alert findings for ``patient`` (dedupe, re-fire or raise and notify).
+
+    The second half of :func:`alerts_evaluate`, public for the demo and tests
+    that bring their own findings. Returns the alerts raised (new ones only).
+    """
+    now = now or timezone.now()
+    source_type, source_id = _parse_ref(trigger_kind, trigger_ref)
+    if not findings:
+        return []
+    protocol = protocol_for_clinic(patient.clinic_id)
+    raised: list[Alert] = []
+    mails: list[_Mail] = []
+    with transaction.atomic():
+        # One evaluation per patient at a time, so the dedupe below cannot race.
+        Patient.objects.select_for_update().filter(pk=patient.pk).first()
+        seen = evidence_keys_seen(patient=patient)
+        for finding in findings:
+            key = (finding.rule_id, finding.evidence_key)
+            if key in seen:
+                continue
+            seen.add(key)
+            existing = alert_unresolved(patient=patient, rule_id=finding.rule_id)
+            if existing is not None:
+                _refire(existing, finding, now, trigger_kind, trigger_ref)
+                mails.extend(_notify_refire(existing, now, protocol))
+                continue
+            alert = _raise(
+                patient=patient,
+                finding=finding,
+                now=now,
+                source=(source_type, source_id),
+                trigger=(trigger_kind, trigger_ref),
+                actor=actor,
+            )
+            if alert is None:
+                continue
+            raised.append(alert)
+            mails.extend(_notify_new(alert, finding, now, protocol))
+        _send_after_commit(mails)
+    for alert in raised:
+        logger.info("Alert %s raised by rule %s (%s)", alert.pk, alert.rule_id, alert.priority)
+    return raised
+
+
+def _refire(
+    alert: Alert, finding: AlertFinding, now: dt.datetime, trigger_kind: str, trigger_ref: str
+) -> None:
+    _event(
+        alert,
+        AlertEventKind.REFIRED,
+        now,
+        detail={
+            "evidence_key": finding.evidence_key,
+            "trigger": trigger_kind,
+            "ref": trigger_ref,
+            "facts": dict(finding.facts),
+        },
+    )
+    _audit(None, alert, AuditAction.UPDATE, event=AlertEventKind.REFIRED.value)
+
+
+def _raise(
+    *,
+    patient: Patient,
+    finding: AlertFinding,
+    now: dt.datetime,
+    source: tuple[str, str],
+    trigger: tuple[str, str],
+    actor: Actor | None,
+) -> Alert | None:
+    """Create the alert, its "raised" event and the audit row (None if a twin won the race)."""
+    alert = Alert(
+        clinic=patient.clinic,
+        patient=patient,
+        category=finding.category,
+        priority=finding.priority,
+        level=finding.level,
+        status=AlertStatus.OPEN,
+        rule_id=finding.rule_id,
+        protocol_id=finding.protocol_id,
+        protocol_version=str(finding.protocol_version),
+        title=finding.title[:200],
+        action=finding.action[:2000],
+        facts=dict(finding.facts),
+        evidence_key=finding.evidence_key[:200],
+        source_type=source[0],
+        source_id=source[1],
+        raised_at=now,
+        ack_due_at=finding.ack_due_at,
+        hold=finding.hold,
+    )
+    try:
+        with transaction.atomic():
+            alert.save()
+    except IntegrityError:
+        # Another evaluation opened this rule's alert first: the finding refires it.
+        existing = alert_unresolved(patient=patient, rule_id=finding.rule_id)
+        if existing is not None:
+            _refire(existing, finding, now, *trigger)
+        return None
+    _event(
+        alert,
+        AlertEventKind.RAISED,
+        now,
+        detail={
+            "trigger": trigger[0],
+            "ref": trigger[1],
+            "show_crisis": bool(finding.show_crisis),
+            "notify_psychiatrist": bool(finding.notify_psychiatrist),
+        },
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        object_type=OBJECT_TYPE,
+        object_id=alert.pk,
+        patient_id=patient.pk,
+        clinic_id=patient.clinic_id,
+        detail={
+            "rule_id": alert.rule_id,
+            "protocol": f"{alert.protocol_id} v{alert.protocol_version}",
+            "priority": alert.priority,
+            "trigger": trigger[0],
+        },
+    )
+    return alert
+
+
+def _notify_new(
+    alert: Alert, finding: AlertFinding, now: dt.datetime, protocol: Protocol
+) -> list[_Mail]:
+    """Record who is told about a new alert and return their emails."""
+    mails: list[_Mail] = []
+    if finding.notify_psychiatrist or alert.category == AlertCategory.MOOD_ELEVATION:
+        mails.extend(_notify_psychiatrist(alert, now))
+    if alert.priority == AlertPriority.URGENT:
+        mails.extend(_notify_on_call(alert, now, rank_index=0, protocol=protocol))
+    return mails
+
+
+def _notify_psychiatrist(alert: Alert, now: dt.datetime) -> list[_Mail]:
+    psychiatrist = alert.patient.psychiatrist_of_record
+    if psychiatrist is None:
+        return []
+    email = psychiatrist.email or _user_email(psychiatrist.user)
+    _event(
+        alert,
+        AlertEventKind.NOTIFIED,
+        now,
+        to_user=psychiatrist.user,
+        detail={"recipient": "psychiatrist_of_record", "channel": "email" if email else "none"},
+    )
+    if not email:
+        logger.warning("Alert %s: the psychiatrist of record has no email on file", alert.pk)
+        return []
+    return [
+        _Mail(
+            subject=f"{alert.clinic.name}: a mood-elevation alert for one of your patients",
+            template="alerts/email/psychiatrist.txt",
+            recipient=email,
+            context=_mail_context(alert, name=psychiatrist.name),
+        )
+    ]
+
+
+def _notify_on_call(
+    alert: Alert, now: dt.datetime, *, rank_index: int, protocol: Protocol
+) -> list[_Mail]:
+    """Tell the on-call person at ``rank_index`` (0 = rank 1); the last rank once exhausted."""
+    rota = on_call_active(clinic=alert.clinic, day=clinic_today(alert.clinic, now))
+    if not rota:
+        _event(alert, AlertEventKind.NOTIFIED, now, detail={"recipient": "on_call", "rota": 0})
+        logger.warning("Alert %s: clinic %s has no on-call rota today", alert.pk, alert.clinic_id)
+        return []
+    exhausted = rank_index >= len(rota)
+    entry = rota[min(rank_index, len(rota) - 1)]
+    return _on_call_mail(alert, entry, now, escalated=False, exhausted=exhausted, protocol=protocol)
+
+
+def _notify_refire(alert: Alert, now: dt.datetime, protocol: Protocol) -> list[_Mail]:
+    """An urgent rule fired again on new data: tell whoever holds the alert now.
+
+    That is the person who acknowledged it, or (still open) the on-call
+    person at its current escalation step. Routine alerts only get the event.
+    """
+    if alert.priority != AlertPriority.URGENT:
+        return []
+    owner = alert.acknowledged_by if alert.status == AlertStatus.ACKNOWLEDGED else None
+    if owner is None:
+        rota = on_call_active(clinic=alert.clinic, day=clinic_today(alert.clinic, now))
+        if not rota:
+            return []
+        entry = rota[min(alert.escalation_level, len(rota) - 1)]
+        return _on_call_mail(
+            alert, entry, now, escalated=False, exhausted=False, protocol=protocol, refired=True
+        )
+    email = _user_email(owner)
+    _event(
+        alert,
+        AlertEventKind.NOTIFIED,
+        now,
+        to_user=owner,
+        detail={
+            "recipient": "acknowledged_by",
+            "refired": True,
+            "channel": "email" if email else "none",
+        },
+    )
+    if not email:
+        return []
+    return [
+        _Mail(
+            subject=f"{alert.clinic.name}: an urgent alert you acknowledged fired again",
+            template="alerts/email/on_call.txt",
+            recipient=email,
+            context=_mail_context(
+                alert,
+                refired=True,
+                acknowledged=True,
+                minutes=_ack_minutes(protocol),
+                name=owner.get_full_name() or owner.get_username(),
+            ),
+        )
+    ]
+
+
+def _on_call_mail(
+    alert: Alert,
+    entry: OnCallEntry,
+    now: dt.datetime,
+    *,
+    escalated: bool,
+    exhausted: bool,
+    protocol: Protocol,
+    refired: bool = False,
+) -> list[_Mail]:
+    kind = AlertEventKind.ESCALATED if escalated else AlertEventKind.NOTIFIED
+    email = _user_email(entry.user)
+    _event(
+        alert,
+        kind,
+        now,
+        to_user=entry.user,
+        detail={
+            "recipient": "on_call",
+            "rank": entry.rank,
+            "rota_exhausted": exhausted,
+            "level": alert.escalation_level,
+            "channel": "email" if email else "none",
+            **({"refired": True} if refired else {}),
+        },
+    )
+    if not email:
+        logger.warning("Alert %s: on-call rank %s has no email address", alert.pk, entry.rank)
+        return []
+    if escalated:
+        what = "not acknowledged, escalated to you"
+    else:
+        what = "fired again on new data" if refired else "needs acknowledgement"
+    return [
+        _Mail(
+            subject=f"{alert.clinic.name}: urgent alert {what}",
+            template="alerts/email/on_call.txt",
+            recipient=email,
+            context=_mail_context(
+                alert,
+                escalated=escalated,
+                exhausted=exhausted,
+                refired=refired,
+                minutes=_ack_minutes(protocol),
+                name=entry.user.get_full_name() or entry.user.get_username(),
+            ),
+        )
+    ]
+
+
+# ---------------------------------------------------------------- lifecycle
+
+
+def alert_acknowledge(*, actor: Actor, alert: Alert, now: dt.datetime | None = None) -> Alert:
+    """Open -> acknowledged: someone has seen the alert and owns the next step."""
+    _require(actor, AlertPerm.ACKNOWLEDGE)
+    now = now or timezone.now()
+    with transaction.atomic():
+        alert = _locked(alert)
+        if alert.status != AlertStatus.OPEN:
+            raise Conflict(f"This alert is already {alert.get_status_display().lower()}.")
+        alert.status = AlertStatus.ACKNOWLEDGED
+        alert.acknowledged_at = now
+        alert.acknowledged_by = actor.user
+        alert.save(update_fields=["status", "acknowledged_at", "acknowledged_by", "updated_at"])
+        _event(alert, AlertEventKind.ACKNOWLEDGED, now, by=actor.user)
+        _audit(actor, alert, AuditAction.UPDATE, event="acknowledged")
+    return alert
+
+
+def alert_resolve(
+    *, actor: Actor, alert: Alert, action_taken: str, now: dt.datetime | None = None
+) -> Alert:
+    """Acknowledged -> resolved, with the action taken (required).
+
+    An open alert is acknowledged first (409). An amber hold still in place
+    is cleared by a physician's resolution (it is the physician's review);
+    anyone else gets 409. A red hold must be lifted by contact and a
+    psychiatrist's review before the alert can be resolved (409).
+    """
+    _require(actor, AlertPerm.RESOLVE)
+    now = now or timezone.now()
+    with transaction.atomic():
+        alert = _locked(alert)
+        if alert.status == AlertStatus.RESOLVED:
+            raise Conflict("This alert is already resolved.")
+        if alert.status == AlertStatus.OPEN:
+            raise Conflict("Acknowledge the alert before resolving it.")
+        text = _text("action_taken", action_taken, required=True, what="Write the action taken.")
+        clears_amber = False
+        if alert.holds_next_session:
+            if alert.hold == SessionHold.RED:
+                raise Conflict(
+                    "A red hold stays until same-day contact and a psychiatrist's review are "
+                    "recorded; resolve the alert after that."
+                )
+            if not actor.has(AlertPerm.CLEAR_HOLD):
+                raise Conflict("The amber hold on the next session needs a physician to clear it.")
+            clears_amber = True
+        fields = ["status", "resolved_at", "resolved_by", "action_taken", "updated_at"]
+        alert.status = AlertStatus.RESOLVED
+        alert.resolved_at = now
+        alert.resolved_by = actor.user
+        alert.action_taken = text
+        if clears_amber:
+            alert.hold_cleared_at = now
+            alert.hold_cleared_by = actor.user
+            fields += ["hold_cleared_at", "hold_cleared_by"]
+            _event(
+                alert,
+                AlertEventKind.HOLD_CLEARED,
+                now,
+                by=actor.user,
+                note=text,
+                detail={"by_resolution": True},
+            )
+        alert.save(update_fields=fields)
+        _event(alert, AlertEventKind.RESOLVED, now, by=actor.user, note=text)
+        _audit(actor, alert, AuditAction.UPDATE, event="resolved", hold_cleared=clears_amber)
+    return alert
+
+
+def alert_record_contact(
+    *, actor: Actor, alert: Alert, note: str = "", now: dt.datetime | None = None
+) -> Alert:
+    """Record that clinic staff reached the patient (same-day contact; lifts half a red hold)."""
+    _require(actor, AlertPerm.RESOLVE)
+    now = now or timezone.now()
+    with transaction.atomic():
+        alert = _locked(alert)
+        if alert.status == AlertStatus.RESOLVED:
+            raise Conflict("This alert is already resolved.")
+        if alert.contact_made_at is not None:
+            raise Conflict("Contact is already recorded on this alert.")
+        text = _text("note", note, required=False, what="")
+        alert.contact_made_at = now
+        fields = ["contact_made_at", "updated_at"]
+        _event(alert, AlertEventKind.CONTACT_MADE, now, by=actor.user, note=text)
+        fields += _maybe_lift_red(alert, actor, now)
+        alert.save(update_fields=fields)
+        _audit(actor, alert, AuditAction.UPDATE, event="contact_made")
+    return alert
+
+
+def alert_may_review(actor: Actor, alert: Alert) -> bool:
+    """A psychiatrist: the patient's psychiatrist of record, or a physician of the clinic."""
+    if not actor.has(AlertPerm.PSYCHIATRIC_REVIEW):
+        return False
+    if actor.account_type == AccountType.PSYCHIATRIST_OF_RECORD:
+        psychiatrist = alert.patient.psychiatrist_of_record
+        return psychiatrist is not None and psychiatrist.user_id == actor.user_id
+    return actor.role == Role.PHYSICIAN and actor.clinic_id == alert.clinic_id
+
+
+def alert_record_psychiatric_review(
+    *, actor: Actor, alert: Alert, note: str, now: dt.datetime | None = None
+) -> Alert:
+    """A psychiatrist records their review (with contact made, this lifts a red hold)."""
+    if not alert_may_review(actor, alert):
+        raise PermissionDenied(
+            "Only the patient's psychiatrist of record or a clinic physician records this review."
+        )
+    now = now or timezone.now()
+    with transaction.atomic():
+        alert = _locked(alert)
+        if alert.status == AlertStatus.RESOLVED:
+            raise Conflict("This alert is already resolved.")
+        if alert.psychiatric_review_at is not None:
+            raise Conflict("A psychiatrist's review is already recorded on this alert.")
+        text = _text("note", note, required=True, what="Write the review.")
+        alert.psychiatric_review_at = now
+        alert.psychiatric_review_by = actor.user
+        fields = ["psychiatric_review_at", "psychiatric_review_by", "updated_at"]
+        _event(alert, AlertEventKind.PSYCHIATRIC_REVIEW, now, by=actor.user, note=text)
+        fields += _maybe_lift_red(alert, actor, now)
+        alert.save(update_fields=fields)
+        _audit(actor, alert, AuditAction.UPDATE, event="psychiatric_review")
+    return alert
+
+
+def _maybe_lift_red(alert: Alert, actor: Actor, now: dt.datetime) -> list[str]:
+    """Lift a red hold once both contact and a psychiatrist's review are recorded."""
+    if not (
+        alert.hold == SessionHold.RED
+        and alert.hold_cleared_at is None
+        and alert.contact_made_at is not None
+        and alert.psychiatric_review_at is not None
+    ):
+        return []
+    alert.hold_cleared_at = now
+    alert.hold_cleared_by = alert.psychiatric_review_by or actor.user
+    _event(
+        alert,
+        AlertEventKind.HOLD_CLEARED,
+        now,
+        by=actor.user,
+        detail={"by": "contact_and_psychiatric_review"},
+    )
+    return ["hold_cleared_at", "hold_cleared_by"]
+
+
+def alert_clear_hold(
+    *, actor: Actor, alert: Alert, note: str, now: dt.datetime | None = None
+) -> Alert:
+    """A physician clears an amber hold with a note (a red hold lifts by contact and review)."""
+    _require(actor, AlertPerm.CLEAR_HOLD)
+    now = now or timezone.now()
+    with transaction.atomic():
+        alert = _locked(alert)
+        if alert.hold == SessionHold.NONE:
+            raise Conflict("This alert holds no session.")
+        if alert.hold_cleared_at is not None:
+            raise Conflict("The hold is already cleared.")
+        if alert.hold == SessionHold.RED:
+            raise Conflict(
+                "A red hold lifts when same-day contact and a psychiatrist's review are recorded."
+            )
+        text = _text("note", note, required=True, what="Write why the session may go ahead.")
+        alert.hold_cleared_at = now
+        alert.hold_cleared_by = actor.user
+        alert.save(update_fields=["hold_cleared_at", "hold_cleared_by", "updated_at"])
+        _event(alert, AlertEventKind.HOLD_CLEARED, now, by=actor.user, note=text)
+        _audit(actor, alert, AuditAction.UPDATE, event="hold_cleared")
+    return alert
+
+
+# ---------------------------------------------------------------- escalation and the clock
+
+
+def alerts_escalate_overdue(now: dt.datetime | None = None) -> list[Alert]:
+    """Escalate urgent alerts still open past their time, one rota step per interval.
+
+    The first step comes at ``ack_due_at`` (rank 1 was told when the alert
+    was raised); each later step waits ``urgent_alert_ack_minutes`` after the
+    previous one. Once the rota is exhausted the last rank is told again at
+    every step, and the alert page says so. Returns the alerts escalated.
+    """
+    now = now or timezone.now()
+    escalated: list[Alert] = []
+    candidates = Alert.objects.filter(
+        status=AlertStatus.OPEN, priority=AlertPriority.URGENT, ack_due_at__lte=now
+    ).values_list("pk", flat=True)
+    for alert_id in list(candidates):
+        try:
+            alert = _escalate_one(alert_id, now)
+        except Exception:  # one broken alert must not stop the others
+            logger.exception("Escalation failed for alert %s", alert_id)
+            continue
+        if alert is not None:
+            escalated.append(alert)
+    return escalated
+
+
+def _escalate_one(alert_id: int, now: dt.datetime) -> Alert | None:
+    with transaction.atomic():
+        alert = (
+            Alert.objects.select_for_update()
+            .select_related("patient", "clinic")
+            .filter(pk=alert_id, status=AlertStatus.OPEN)
+            .first()
+        )
+        if alert is None:
+            return None
+        protocol = protocol_for_clinic(alert.clinic_id)
+        interval = dt.timedelta(minutes=_ack_minutes(protocol))
+        due = (
+            alert.ack_due_at
+            if alert.escalation_level == 0 or alert.last_escalated_at is None
+            else alert.last_escalated_at + interval
+        )
+        if now < due:
+            return None
+        alert.escalation_level += 1
+        alert.last_escalated_at = now
+        alert.save(update_fields=["escalation_level", "last_escalated_at", "updated_at"])
+        rota = on_call_active(clinic=alert.clinic, day=clinic_today(alert.clinic, now))
+        mails: list[_Mail] = []
+        if rota:
+            exhausted = alert.escalation_level >= len(rota)
+            entry = rota[min(alert.escalation_level, len(rota) - 1)]
+            mails = _on_call_mail(
+                alert, entry, now, escalated=True, exhausted=exhausted, protocol=protocol
+            )
+        else:
+            _event(
+                alert,
+                AlertEventKind.ESCALATED,
+                now,
+                detail={"recipient": "on_call", "rota": 0, "level": alert.escalation_level},
+            )
+            logger.warning(
+                "Alert %s is overdue and clinic %s has no rota", alert.pk, alert.clinic_id
+            )
+        _audit(None, alert, AuditAction.UPDATE, event="escalated", level=alert.escalation_level)
+        _send_after_commit(mails)
+    logger.info("Alert %s escalated to level %s", alert.pk, alert.escalation_level)
+    return alert
+
+
+def clock_patients(now: dt.datetime) -> list[Patient]:
+    """Patients with an active check-in assignment or an active treatment course."""
+    today = now.date()
+    active_assignment = Assignment.objects.filter(active=True).filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=today - dt.timedelta(days=1))
+    )
+    return list(
+        Patient.objects.filter(
+            Q(pk__in=active_assignment.values("patient_id"))
+            | Q(courses__status=CourseStatus.ACTIVE)
+        )
+        .select_related("clinic", "psychiatrist_of_record")
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def alerts_evaluate_clock(now: dt.datetime | None = None) -> list[Alert]:
+    """Run trigger "clock" for every patient with an active assignment or course.
+
+    This is where missed check-ins, overdue weekly scales and non-response
+    after induction are noticed. Returns the alerts raised.
+    """
+    now = now or timezone.now()
+    raised: list[Alert] = []
+    for patient in clock_patients(now):
+        try:
+            raised += alerts_evaluate(
+                patient=patient, trigger_kind="clock", trigger_ref="", actor=None, now=now
+            )
+        except Exception:  # one patient's failure must not stop the clock for the others
+            logger.exception("Clock evaluation failed for patient id %s", patient.pk)
+    return raised
+
+
+# ---------------------------------------------------------------- on-call rota
+
+
+def _rota_member(clinic: Clinic, user_id: object) -> User:
+    """The clinic's active staff member who may take urgent alerts, or 422 naming user_id."""
+    if not isinstance(user_id, int) or isinstance(user_id, bool):
+        raise ValidationFailed({"user_id": ["Choose a staff member."]})
+    membership = (
+        Membership.objects.select_related("user")
+        .filter(user_id=user_id, clinic=clinic, is_active=True, user__is_active=True)
+        .first()
+    )
+    if membership is None:
+        raise ValidationFailed({"user_id": ["Not an active staff member of this clinic."]})
+    if AlertPerm.ACKNOWLEDGE not in permissions_for(
+        role=Role(membership.role), account_type=AccountType.STAFF
+    ):
+        raise ValidationFailed(
+            {"user_id": ["Only clinical staff who can acknowledge alerts may be on call."]}
+        )
+    return membership.user
+
+
+def on_call_add(
+    *,
+    actor: Actor,
+    user_id: object,
+    rank: int | None = None,
+    phone: str = "",
+    starts_on: dt.date | None = None,
+    ends_on: dt.date | None = None,
+) -> OnCallEntry:
+    """Add a staff member to the clinic's rota (at ``rank``, default last; others move down)."""
+    _require(actor, AlertPerm.MANAGE_ON_CALL)
+    clinic = actor.clinic
+    if clinic is None:
+        raise PermissionDenied("Choose a clinic first.")
+    user = _rota_member(clinic, user_id)
+    phone = (phone or "").strip()
+    if phone:
+        try:
+            PHONE_VALIDATOR(phone)
+        except Exception as exc:
+            raise ValidationFailed(
+                {"phone": ["Enter a phone number: digits, spaces, + ( ) - . /"]}
+            ) from exc
+    if starts_on is not None and ends_on is not None and ends_on < starts_on:
+        raise ValidationFailed({"ends_on": ["The end date is before the start date."]})
+    if rank is not None and (rank < 1 or rank > 99):
+        raise ValidationFailed({"rank": ["Use a rank from 1 to 99."]})
+    with transaction.atomic():
+        entries = list(on_call_entries(clinic=clinic).select_for_update())
+        last = max((e.rank for e in entries), default=0)
+        rank = last + 1 if rank is None or rank > last else rank
+        for entry in entries:
+            if entry.rank >= rank:
+                entry.rank += 1
+                entry.save(update_fields=["rank"])
+        created = OnCallEntry.objects.create(
+            clinic=clinic,
+            user=user,
+            rank=rank,
+            phone=phone,
+            starts_on=starts_on,
+            ends_on=ends_on,
+        )
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            object_type=ON_CALL_OBJECT_TYPE,
+            object_id=created.pk,
+            detail={"user_id": user.pk, "rank": rank},
+        )
+    return created
+
+
+def _renumber(clinic_entries: list[OnCallEntry]) -> None:
+    for number, entry in enumerate(sorted(clinic_entries, key=lambda e: (e.rank, e.pk)), start=1):
+        if entry.rank != number:
+            entry.rank = number
+            entry.save(update_fields=["rank"])
+
+
+def on_call_remove(*, actor: Actor, entry: OnCallEntry) -> None:
+    """Take an entry off the rota; the ranks below move up."""
+    _require(actor, AlertPerm.MANAGE_ON_CALL)
+    with transaction.atomic():
+        entries = list(on_call_entries(clinic=entry.clinic).select_for_update())
+        target = next((e for e in entries if e.pk == entry.pk), None)
+        if target is None:
+            raise Conflict("This entry is no longer on the rota.")
+        entry_id, user_id = target.pk, target.user_id
+        rest = [e for e in entries if e.pk != entry_id]
+        target.delete()
+        _renumber(rest)
+        audit_record(
+            actor=actor,
+            action=AuditAction.DELETE,
+            object_type=ON_CALL_OBJECT_TYPE,
+            object_id=entry_id,
+            detail={"user_id": user_id},
+        )
+
+
+def on_call_move(*, actor: Actor, entry: OnCallEntry, direction: str) -> OnCallEntry:
+    """Swap an entry with its neighbour ("up" = earlier rank, "down" = later rank)."""
+    _require(actor, AlertPerm.MANAGE_ON_CALL)
+    if direction not in {"up", "down"}:
+        raise ValidationFailed({"direction": ["Use up or down."]})
+    with transaction.atomic():
+        entries = sorted(
+            on_call_entries(clinic=entry.clinic).select_for_update(), key=lambda e: (e.rank, e.pk)
+        )
+        _renumber(entries)
+        index = next((i for i, e in enumerate(entries) if e.pk == entry.pk), None)
+        if index is None:
+            raise Conflict("This entry is no longer on the rota.")
+        other = index - 1 if direction == "up" else index + 1
+        if other < 0 or other >= len(entries):
+            raise Conflict(f"This entry is already {'first' if direction == 'up' else 'last'}.")
+        mine, theirs = entries[index], entries[other]
+        mine.rank, theirs.rank = theirs.rank, mine.rank
+        mine.save(update_fields=["rank"])
+        theirs.save(update_fields=["rank"])
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            object_type=ON_CALL_OBJECT_TYPE,
+            object_id=mine.pk,
+            detail={"rank": mine.rank},
+        )
+    return mine
