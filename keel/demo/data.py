@@ -294,3 +294,31 @@ COURSES: tuple[DemoCourse, ...] = (
         "Finley", IV, "KET-2611-A", Decimal("10.00"), 1, (), held_today=True, next_in_days=3
     ),
 )
+
+
+# ---------------------------------------------------------------- between sessions (check-ins)
+# Patients with a portal login (username = given name in lower case, the demo password).
+PORTAL_LOGINS: tuple[str, ...] = ("Alex", "Blair", "Casey")
+# Alex's weekly PHQ-9 totals from the day before the first dose (a responder).
+ALEX_WEEKLY_PHQ9: tuple[int, ...] = (18, 16, 12, 9, 7, 6)
+HARPER_REVIEW_MADRS: list[int | None] = [3, 3, 3, 3, 3, 3, 3, 3, 3, 0]  # 27 after induction
+ALEX_REVIEW_MADRS: list[int | None] = [2, 2, 1, 2, 1, 1, 2, 1, 0, 0]  # 12 at the review
+BLAIR_ASRM: list[int] = [2, 1, 1, 1, 1]  # 6: the ASRM cut-off (REFERENCE.md §1.6)
+CASEY_PHQ9: list[int] = [2, 2, 2, 2, 1, 2, 1, 1, 2]  # item 9 = 2: urgent (REFERENCE.md §7)
+
+
+def phq9_answers(total: int) -> list[int]:
+    """Nine PHQ-9 item scores (item 9 = 0) adding up to ``total`` (at most 24)."""
+    items = [0] * 9
+    for n in range(total):
+        items[n % 8] += 1
+    return items
+
+
+def qids_answers(phq9_total: int) -> list[int]:
+    """Sixteen QIDS-SR16 item scores near the PHQ-9's severity (item 12, suicide, = 0)."""
+    level = 0 if phq9_total < 5 else 1 if phq9_total < 10 else 2 if phq9_total < 15 else 3
+    answers = [0] * 16
+    for index in (0, 4, 9, 10, 12, 13, 14):  # sleep, sadness, concentration, self-view, ...
+        answers[index] = level
+    return answers

@@ -25,6 +25,7 @@ from keel.consent.services import (
 )
 from keel.coordination.services import letter_generate, plan_ack_exception, plan_acknowledge
 from keel.demo import data
+from keel.demo.checkins import load_checkins
 from keel.demo.sessions import (
     CALM_YMRS,
     CHECKLIST,
@@ -176,6 +177,7 @@ def _load_pathway(
         _load_intake(clinic=clinic, users=users, patients=patients)
     if histories:
         _load_courses(clinic=clinic, users=users, patients=patients)
+        load_checkins(clinic=clinic, users=users, patients=patients)
 
 
 def _load_intake(*, clinic: Clinic, users: dict[str, User], patients: dict[str, Patient]) -> None:

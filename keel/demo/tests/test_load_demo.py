@@ -103,3 +103,15 @@ def test_the_full_demo_tells_each_persona_story() -> None:
         moved = sum(e.quantity_ml for e in lot.entries.exclude(kind=EntryKind.COUNT))
         assert lot_balance(lot_id=lot.pk) == moved
     assert verify_chain().ok is True
+    # Between sessions: the alerts the protocol raised from the demo's check-ins.
+    from keel.alerts.models import Alert
+
+    def alerts(name: str) -> set[tuple[str, str]]:
+        return {(a.rule_id, a.level) for a in Alert.objects.filter(patient__given_name=name)}
+
+    assert ("switch.red.asrm_short_sleep", "red") in alerts("Blair")
+    assert ("switch.amber.asrm", "amber") in alerts("Blair")
+    casey = Alert.objects.get(patient__given_name="Casey", rule_id="suicide.phq9_item9.tier2")
+    assert casey.priority == "urgent" and casey.escalation_level >= 1
+    assert ("nonresponse.madrs.end_of_induction", "") in alerts("Harper")
+    assert not alerts("Alex"), alerts("Alex")  # a responder: nothing to act on
