@@ -16,12 +16,15 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from keel.accounts.api_auth import SessionCsrfAuth, TokenAuth
+from keel.alerts.api import router as alerts_router
 from keel.audit.api import router as audit_router
 from keel.common.exceptions import ApplicationError
 from keel.consent.api import router as consent_router
 from keel.coordination.api import router as coordination_router
 from keel.intake.api import router as intake_router
 from keel.inventory.api import router as inventory_router
+from keel.monitoring.api import router as monitoring_router
+from keel.outcomes.api import router as outcomes_router
 from keel.patients.api import router as patients_router
 from keel.treatment.api import router as treatment_router
 
@@ -98,6 +101,12 @@ def _server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
     return api.create_response(request, {"detail": "Internal error."}, status=500)
 
 
+@api.get("/ping", response={200: dict[str, bool]}, operation_id="auth_ping", tags=["meta"])
+def auth_ping(request: HttpRequest) -> dict[str, bool]:
+    """An authenticated no-op: the baseline the benchmarks compare real work with."""
+    return {"ok": True}
+
+
 api.add_router("/patients", patients_router, tags=["patients"])
 api.add_router("/audit", audit_router, tags=["audit"])
 api.add_router("/intake", intake_router, tags=["intake"])
@@ -105,3 +114,6 @@ api.add_router("/consent", consent_router, tags=["consent"])
 api.add_router("/coordination", coordination_router, tags=["coordination"])
 api.add_router("/treatment", treatment_router, tags=["treatment"])
 api.add_router("/inventory", inventory_router, tags=["inventory"])
+api.add_router("/monitoring", monitoring_router, tags=["monitoring"])
+api.add_router("/outcomes", outcomes_router, tags=["outcomes"])
+api.add_router("/alerts", alerts_router, tags=["alerts"])

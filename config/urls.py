@@ -15,6 +15,10 @@ urlpatterns = [
     path("coordination/", include("keel.coordination.urls")),
     path("treatment/", include("keel.treatment.urls")),
     path("inventory/", include("keel.inventory.urls")),
+    path("monitoring/", include("keel.monitoring.urls")),
+    path("portal/", include("keel.monitoring.portal_urls")),
+    path("alerts/", include("keel.alerts.urls")),
+    path("outcomes/", include("keel.outcomes.urls")),
     path("api/v1/", api.urls),
 ]
 

@@ -183,6 +183,8 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "keel@localhost")
 
 # The address patients and staff reach Keel at, for links in emails (reminders, alerts).
 KEEL_BASE_URL = env_str("KEEL_BASE_URL", "http://127.0.0.1:8000")
+# Days a patient portal invitation link works.
+KEEL_PORTAL_INVITATION_DAYS = env_int("KEEL_PORTAL_INVITATION_DAYS", default=7)
 # How often the clinic clock task runs (escalations, missed check-ins, reminders), seconds.
 KEEL_CLOCK_SECONDS = env_int("KEEL_CLOCK_SECONDS", default=60)
 

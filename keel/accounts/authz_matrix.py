@@ -135,7 +135,11 @@ def post_only(row: Row) -> dict[str, Row]:
 # ---------------------------------------------------------------- pages, by URL name
 
 PAGES: dict[str, dict[str, Row]] = {
-    "home": {"GET": signed_in(OK), "POST": signed_in(OK)},
+    # Home: staff and psychiatrists land here; patients are sent on to their portal.
+    "home": {
+        "GET": page(_grant(ROLES[1:], OK), _grant(PATIENTS, REDIRECT)),
+        "POST": page(_grant(ROLES[1:], OK), _grant(PATIENTS, REDIRECT)),
+    },
     # Own account: every signed-in role, never anyone else's data.
     "accounts:logout": post_only(signed_in(REDIRECT)),
     "accounts:clinic_switch": post_only(page(deny=NOT_FOUND)),  # clinic 0 is nobody's
@@ -282,13 +286,102 @@ PAGES: dict[str, dict[str, Row]] = {
     "inventory:report": {"GET": page(_grant(LEDGER_READERS, OK), deny=FORBIDDEN), **GET_ONLY},
     "inventory:export": {"GET": page(_grant(LEDGER_READERS, OK), deny=FORBIDDEN), **GET_ONLY},
     # ---- monitoring: portal, diary, check-ins, assignments, text packs (issue 6) ----
+    # The portal: a patient reaches only their own record (no address names a patient), so
+    # patient B gets their own pages; staff and psychiatrists may not use it (403). "Get help
+    # now" is open to everyone, signed in or not. The matrix posts a valid diary and ASRM.
+    "portal:today": {"GET": page(_grant(PATIENTS, OK), deny=FORBIDDEN), **GET_ONLY},
+    "portal:help": {"GET": everyone(OK), **GET_ONLY},
+    "portal:diary": {
+        "GET": page(_grant(PATIENTS, OK), deny=FORBIDDEN),
+        "POST": page(_grant(PATIENTS, OK), deny=FORBIDDEN),
+    },
+    "portal:scale": {
+        "GET": page(_grant(PATIENTS, OK), deny=FORBIDDEN),
+        "POST": page(_grant(PATIENTS, OK), deny=FORBIDDEN),
+    },
+    # No invitation has the matrix's token: one calm "this link no longer works" page (404).
+    "portal:invitation": {"GET": everyone(NOT_FOUND), "POST": everyone(NOT_FOUND)},
+    # Portal access (MonitoringPerm.INVITE_PATIENT, front desk too). Patient A already has a
+    # login, so an invitation is refused with a message (302, nothing written).
+    "monitoring:portal": {"GET": page(_grant(CLINIC_X_FRONT, OK)), **GET_ONLY},
+    "monitoring:portal_invite": post_only(page(_grant(CLINIC_X_FRONT, REDIRECT))),
+    "monitoring:portal_revoke": post_only(page(_grant(CLINIC_X_FRONT, REDIRECT))),
+    # Check-ins: clinic X's clinicians and psychiatrist A see them; physicians and nurses
+    # schedule them and record ratings at visits.
+    "monitoring:check_ins": {
+        "GET": page(_grant((*CLINIC_X_CLINICAL, "psychiatrist_a"), OK)),
+        "POST": page(_grant(CLINIC_X_CLINICAL, REDIRECT)),
+    },
+    "monitoring:defaults": post_only(page(_grant(CLINIC_X_CLINICAL, REDIRECT))),
+    "monitoring:rating": {
+        "GET": page(_grant(CLINIC_X_CLINICAL, OK)),
+        "POST": page(_grant(CLINIC_X_CLINICAL, REDIRECT)),
+    },
+    # Text packs (MANAGE_TEXT_PACKS): clinic admins; the matrix posts an empty form (422).
+    "monitoring:text_packs": {
+        "GET": page(_grant("clinic_admin_x", OK), deny=FORBIDDEN),
+        "POST": page(_grant("clinic_admin_x", INVALID), deny=FORBIDDEN),
+    },
     # ---- alerts: list, detail, lifecycle, on-call rota, reports (issue 6) ----
+    # AlertPerm + VIEW_CLINICAL: clinic X's clinicians and psychiatrist A (own patients) see
+    # patient A's open urgent alert; nurse Y and the other psychiatrist get their own (empty)
+    # list. Acknowledging succeeds; resolving the open alert and clearing its (absent) hold are
+    # conflicts (302 back with the reason); a step the role may not take is 403.
+    "alerts:list": {
+        "GET": page(_grant((*CLINIC_X_CLINICAL, "nurse_y", *PSYCHIATRISTS), OK), deny=FORBIDDEN),
+        **GET_ONLY,
+    },
+    "alerts:detail": {"GET": page(_grant((*CLINIC_X_CLINICAL, "psychiatrist_a"), OK)), **GET_ONLY},
+    "alerts:acknowledge": post_only(page(_grant((*CLINIC_X_CLINICAL, "psychiatrist_a"), REDIRECT))),
+    "alerts:resolve": post_only(
+        page(_grant(CLINIC_X_CLINICAL, REDIRECT), _grant("psychiatrist_a", FORBIDDEN))
+    ),
+    "alerts:contact": post_only(
+        page(_grant(CLINIC_X_CLINICAL, REDIRECT), _grant("psychiatrist_a", FORBIDDEN))
+    ),
+    "alerts:review": post_only(
+        page(_grant(("physician_x", "psychiatrist_a"), REDIRECT), _grant("nurse_x", FORBIDDEN))
+    ),
+    "alerts:clear_hold": post_only(
+        page(_grant("physician_x", REDIRECT), _grant(("nurse_x", "psychiatrist_a"), FORBIDDEN))
+    ),
+    # The on-call rota (MANAGE_ON_CALL) and the report (VIEW_REPORTS, figures only): 403 for
+    # the rest. The matrix posts an empty rota form (422); moving the only entry down is
+    # refused with a message (302).
+    "alerts:on_call": {
+        "GET": page(_grant("clinic_admin_x", OK), deny=FORBIDDEN),
+        "POST": page(_grant("clinic_admin_x", INVALID), deny=FORBIDDEN),
+    },
+    "alerts:on_call_remove": post_only(page(_grant("clinic_admin_x", REDIRECT), deny=FORBIDDEN)),
+    "alerts:on_call_move": post_only(page(_grant("clinic_admin_x", REDIRECT), deny=FORBIDDEN)),
+    "alerts:report": {
+        "GET": page(_grant(("physician_x", "clinic_admin_x"), OK), deny=FORBIDDEN),
+        **GET_ONLY,
+    },
     # ---- worklist and life chart (issue 6) ----
+    # The worklist (AlertPerm.VIEW_ALERTS + PatientPerm.VIEW_CLINICAL) lists the active clinic's
+    # patients to its physicians and nurses (nurse Y sees clinic Y's); everyone else 403.
+    "outcomes:worklist": {
+        "GET": page(_grant((*CLINIC_X_CLINICAL, "nurse_y"), OK), deny=FORBIDDEN),
+        **GET_ONLY,
+    },
+    # The life chart (MonitoringPerm.VIEW_RATINGS + VIEW_CLINICAL): clinic X's clinicians and
+    # patient A's psychiatrist of record; the page and its JSON are gated alike.
+    "outcomes:life_chart": {
+        "GET": page(_grant((*CLINIC_X_CLINICAL, "psychiatrist_a"), OK)),
+        **GET_ONLY,
+    },
+    "outcomes:life_chart_data": {
+        "GET": page(_grant((*CLINIC_X_CLINICAL, "psychiatrist_a"), OK)),
+        **GET_ONLY,
+    },
 }
 
 # ---------------------------------------------------------------- the JSON API, by operation id
 
 API: dict[str, dict[str, Row]] = {
+    # The authenticated no-op (benchmark baseline): every signed-in role, no patient data.
+    "auth_ping": {"GET": api(_grant(ROLES[1:], OK))},
     "patient_list": {
         "GET": api(
             _grant((*STAFF, *PSYCHIATRISTS), OK),
@@ -353,10 +446,63 @@ API: dict[str, dict[str, Row]] = {
     "count_record": {"POST": api(_grant(ROLES[1:], INVALID))},
     "correction_record": {"POST": api(_grant(ROLES[1:], INVALID))},
     # ---- monitoring: portal, diary, check-ins, assignments, text packs (issue 6) ----
+    # The patient's own check-ins (/me/...): patients only, each their own; others 403.
+    "portal_due_list": {"GET": api(_grant(PATIENTS, OK), deny=FORBIDDEN)},
+    "portal_diary_submit": {"POST": api(_grant(PATIENTS, CREATED), deny=FORBIDDEN)},
+    "portal_rating_submit": {"POST": api(_grant(PATIENTS, CREATED), deny=FORBIDDEN)},
+    # Staff, by MonitoringPerm: clinic X's clinicians (psychiatrist A reads); patient A has a
+    # daily diary assignment to end; patient A already has a portal login (409).
+    "monitoring_rating_list": {"GET": api(_grant((*CLINIC_X_CLINICAL, "psychiatrist_a"), OK))},
+    "clinician_rating_record": {"POST": api(_grant(CLINIC_X_CLINICAL, CREATED))},
+    "monitoring_diary_list": {"GET": api(_grant((*CLINIC_X_CLINICAL, "psychiatrist_a"), OK))},
+    "assignment_list": {"GET": api(_grant((*CLINIC_X_CLINICAL, "psychiatrist_a"), OK))},
+    "assignment_create": {"POST": api(_grant(CLINIC_X_CLINICAL, CREATED))},
+    "assignment_defaults_apply": {"POST": api(_grant(CLINIC_X_CLINICAL, CREATED))},
+    "assignment_end": {"POST": api(_grant(CLINIC_X_CLINICAL, OK))},
+    "portal_status_get": {"GET": api(_grant(CLINIC_X_FRONT, OK))},
+    "portal_invite": {"POST": api(_grant(CLINIC_X_FRONT, CONFLICT))},
+    "portal_invitations_revoke": {"POST": api(_grant(CLINIC_X_FRONT, OK))},
+    # Text packs: clinic admins; the matrix sends a questionnaire without items (422).
+    "text_pack_list": {"GET": api(_grant("clinic_admin_x", OK), deny=FORBIDDEN)},
+    "text_pack_install": {"POST": api(_grant("clinic_admin_x", INVALID), deny=FORBIDDEN)},
     # ---- alerts: list, detail, lifecycle, on-call rota, reports (issue 6) ----
+    # As the pages; the API answers a state conflict with 409. The matrix posts an empty
+    # on-call body, which Ninja refuses (422) for every signed-in role before the gate.
+    "alert_list": {
+        "GET": api(_grant((*CLINIC_X_CLINICAL, "nurse_y", *PSYCHIATRISTS), OK), deny=FORBIDDEN)
+    },
+    "alert_get": {"GET": api(_grant((*CLINIC_X_CLINICAL, "psychiatrist_a"), OK))},
+    "alert_acknowledge": {"POST": api(_grant((*CLINIC_X_CLINICAL, "psychiatrist_a"), OK))},
+    "alert_resolve": {
+        "POST": api(_grant(CLINIC_X_CLINICAL, CONFLICT), _grant("psychiatrist_a", FORBIDDEN))
+    },
+    "alert_contact": {
+        "POST": api(_grant(CLINIC_X_CLINICAL, OK), _grant("psychiatrist_a", FORBIDDEN))
+    },
+    "alert_psychiatric_review": {
+        "POST": api(_grant(("physician_x", "psychiatrist_a"), OK), _grant("nurse_x", FORBIDDEN))
+    },
+    "alert_clear_hold": {
+        "POST": api(
+            _grant("physician_x", CONFLICT), _grant(("nurse_x", "psychiatrist_a"), FORBIDDEN)
+        )
+    },
+    "on_call_list": {"GET": api(_grant("clinic_admin_x", OK), deny=FORBIDDEN)},
+    "on_call_create": {"POST": api(_grant(ROLES[1:], INVALID))},
+    "on_call_delete": {"DELETE": api(_grant("clinic_admin_x", 204), deny=FORBIDDEN)},
+    "alert_report": {"GET": api(_grant(("physician_x", "clinic_admin_x"), OK), deny=FORBIDDEN)},
     # ---- worklist and life chart (issue 6) ----
+    "worklist_get": {"GET": api(_grant((*CLINIC_X_CLINICAL, "nurse_y"), OK), deny=FORBIDDEN)},
+    "life_chart_get": {"GET": api(_grant((*CLINIC_X_CLINICAL, "psychiatrist_a"), OK))},
 }
 
+#: Alert routes about the clinic, not a patient: the on-call rota and the report (figures).
+ALERT_CLINIC_PAGES: frozenset[str] = frozenset(
+    {"alerts:on_call", "alerts:on_call_remove", "alerts:on_call_move", "alerts:report"}
+)
+ALERT_CLINIC_API: frozenset[str] = frozenset(
+    {"on_call_list", "on_call_create", "on_call_delete", "alert_report"}
+)
 #: Routes that read or write patient data: each success must leave an audit event with
 #: every required field, naming the patient (tests/security/test_audit_completeness.py).
 PATIENT_DATA_PAGES: frozenset[str] = frozenset(
@@ -365,6 +511,12 @@ PATIENT_DATA_PAGES: frozenset[str] = frozenset(
     if name.split(":")[0] in {"patients", "intake", "coordination", "treatment"}
     or name in {"consent:patient", "consent:patient_sign", "consent:patient_withdraw"}
     or name == "consent:consent_pdf"
+    or name.startswith("outcomes:")
+    or (name.startswith("alerts:") and name not in ALERT_CLINIC_PAGES)
+    or (
+        name.split(":")[0] in {"monitoring", "portal"}
+        and name not in {"monitoring:text_packs", "portal:help", "portal:invitation"}
+    )
 )
 #: The ledger's operations: clinic stock records, audited per read (entries naming a session
 #: carry the patient's id), but no patient record is reached through them.
@@ -382,14 +534,28 @@ LEDGER_API: frozenset[str] = frozenset(
 PATIENT_DATA_API: frozenset[str] = (
     frozenset(API)
     - LEDGER_API
+    - ALERT_CLINIC_API
     - {
+        "auth_ping",
         "audit_event_list",
         "consent_template_list",
         "consent_template_approve",
+        "text_pack_list",
+        "text_pack_install",
     }
 )
 #: Lists: audited once per patient shown, so only a role that sees patient A must leave one.
-LISTS: frozenset[str] = frozenset({"patients:list", "coordination:my_patients", "patient_list"})
+LISTS: frozenset[str] = frozenset(
+    {
+        "patients:list",
+        "coordination:my_patients",
+        "patient_list",
+        "outcomes:worklist",
+        "worklist_get",
+        "alerts:list",
+        "alert_list",
+    }
+)
 #: (route, method) pairs on patient-data routes that show no patient data (an empty form).
 NO_PATIENT_DATA: frozenset[tuple[str, str]] = frozenset({("patients:create", "GET")})
 #: Page writes that this world refuses as a state conflict: the page redirects back with
@@ -400,5 +566,8 @@ PAGE_CONFLICTS: frozenset[tuple[str, str]] = frozenset(
         ("coordination:acknowledge", "POST"),  # the plan is already acknowledged
         ("coordination:exception", "POST"),  # ditto
         ("treatment:rems_export_create", "POST"),  # an IV session that is not discharged
+        ("monitoring:portal_invite", "POST"),  # patient A already has a portal login
+        ("alerts:resolve", "POST"),  # patient A's alert is open: acknowledge first
+        ("alerts:clear_hold", "POST"),  # patient A's alert holds no session
     }
 )

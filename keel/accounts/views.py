@@ -18,6 +18,7 @@ from keel.accounts.decorators import with_actor
 from keel.accounts.forms import ApiTokenForm, LoginForm
 from keel.accounts.models import User
 from keel.accounts.requests import request_actor_for_audit
+from keel.accounts.roles import AccountType
 from keel.accounts.selectors import Actor, api_token_list
 from keel.accounts.services import active_clinic_set, api_token_create, api_token_revoke
 from keel.audit.models import AuditAction, AuditOutcome
@@ -90,7 +91,9 @@ def clinic_switch(request: HttpRequest, actor: Actor) -> HttpResponse:
 
 @with_actor
 def home(request: HttpRequest, actor: Actor) -> HttpResponse:
-    """The staff home page: where to start today."""
+    """The staff home page: where to start today (patients go to their portal)."""
+    if actor.account_type == AccountType.PATIENT:
+        return redirect("portal:today")
     return render(request, "accounts/home.html", {})
 
 

@@ -58,22 +58,26 @@ from keel.common.exceptions import Conflict, ValidationFailed
 from keel.intake.protocols import protocol_for_clinic
 
 
+def _shown(value: object) -> str:
+    """One stored fact value in plain words (parameters as "name = value")."""
+    if isinstance(value, dict):
+        return "; ".join(f"{k} = {_shown(v)}" for k, v in value.items()) or "none"
+    if isinstance(value, list | tuple):
+        return ", ".join(_shown(v) for v in value) or "none"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if value is None:
+        return "not known"
+    return str(value)
+
+
 def _fact_rows(facts: object) -> list[tuple[str, str]]:
     """The stored facts as readable (label, value) rows."""
     if not isinstance(facts, dict):
         return []
-    rows = []
-    for name, value in facts.items():
-        if isinstance(value, list | tuple):
-            shown = ", ".join(str(v) for v in value) or "none"
-        elif isinstance(value, bool):
-            shown = "yes" if value else "no"
-        elif value is None:
-            shown = "not known"
-        else:
-            shown = str(value)
-        rows.append((str(name).replace("_", " ").capitalize(), shown))
-    return rows
+    return [
+        (str(name).replace("_", " ").capitalize(), _shown(value)) for name, value in facts.items()
+    ]
 
 
 def _rule(alert: Alert) -> Any:

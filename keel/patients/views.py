@@ -11,6 +11,7 @@ from keel.accounts.catalogue import (
     ConsentPerm,
     CoordinationPerm,
     IntakePerm,
+    MonitoringPerm,
     PatientPerm,
     TreatmentPerm,
 )
@@ -73,6 +74,11 @@ def patient_detail_page(request: HttpRequest, actor: Actor, patient_id: int) -> 
             and actor.has(PatientPerm.VIEW_CLINICAL),
             "can_treatment": actor.has(TreatmentPerm.VIEW_SESSIONS)
             and actor.has(PatientPerm.VIEW_CLINICAL),
+            "can_check_ins": actor.has(MonitoringPerm.MANAGE_ASSIGNMENTS)
+            and actor.has(PatientPerm.VIEW_CLINICAL),
+            "can_life_chart": actor.has(MonitoringPerm.VIEW_RATINGS)
+            and actor.has(PatientPerm.VIEW_CLINICAL),
+            "can_portal": actor.has(MonitoringPerm.INVITE_PATIENT),
         },
     )
 

@@ -32,6 +32,8 @@ from django.utils import timezone
 from conftest import World
 from keel.accounts.authz_matrix import API, INFRASTRUCTURE, PAGE_METHODS, PAGES
 from keel.accounts.services import api_token_create
+from keel.alerts.services import on_call_add
+from keel.alerts.tests.helpers import raise_alert
 from keel.consent.models import CONSENT_TOPICS, EDUCATION_TOPICS, Consent
 from keel.consent.services import (
     consent_template_create_version,
@@ -41,6 +43,7 @@ from keel.consent.services import (
 )
 from keel.coordination.services import letter_generate
 from keel.intake.services import evaluation_start
+from keel.monitoring.services import assignment_create
 from keel.treatment.services import session_check_in, session_schedule
 from keel.treatment.tests.helpers import scheduled_session
 
@@ -83,6 +86,9 @@ class Objects:
     education_draft_id: int
     token_id: int  # physician X's own API token
     approved_template_id: int  # the consent form version patient A signed
+    assignment_id: int = 0  # patient A's daily diary check-in (issue 6)
+    alert_id: int = 0  # patient A's open urgent suicidality alert (issue 6)
+    on_call_entry_id: int = 0  # clinic X's only on-call entry: nurse X (issue 6)
 
 
 def build_objects(world: World) -> Objects:
@@ -115,6 +121,11 @@ def build_objects(world: World) -> Objects:
         days=1,
     )
     consent = Consent.objects.get(patient=patient)
+    diary = assignment_create(
+        actor=nurse, patient=patient, instrument_id="diary", frequency="daily"
+    )
+    on_call = on_call_add(actor=admin, user_id=world.users["nurse_x"].pk)
+    alert = raise_alert(patient)  # open, urgent, no session hold
     return Objects(
         patient_id=patient.pk,
         consent_id=consent.pk,
@@ -125,6 +136,9 @@ def build_objects(world: World) -> Objects:
         education_draft_id=draft_page.pk,
         token_id=token.token.pk,
         approved_template_id=consent.template_id,
+        assignment_id=diary.pk,
+        alert_id=alert.pk,
+        on_call_entry_id=on_call.pk,
     )
 
 
@@ -257,6 +271,11 @@ def _value(route: Route, parameter: str, objects: Objects) -> str:
         "token_id": objects.token_id,
         # No REMS export exists in this world (its sessions are IV): an id nobody has.
         "export_id": 2_000_000_000,
+        "assignment_id": objects.assignment_id,
+        # No portal invitation has this token: the calm "link no longer works" page.
+        "token": "matrix-no-such-invitation",
+        "alert_id": objects.alert_id,
+        "entry_id": objects.on_call_entry_id,
     }
     if parameter not in simple:
         raise KeyError(f"{route.label}: no value for path parameter {parameter!r}")
@@ -295,6 +314,70 @@ _CHECKLIST = {
     "acute_intoxication": False,
 }
 _DOCUMENT = {"title": "Matrix title", "body": "Matrix body.", "send": "1"}
+# Check-ins (issue 6): a valid diary and ASRM from the patient, a schedule and a visit rating
+# from staff; the text pack has no items, so the admin is told what is missing (422).
+_MONITORING_API: dict[str, dict[str, Any]] = {
+    "portal_diary_submit": {
+        "mood": 0,
+        "sleep_hours": 7.5,
+        "felt_less_need_for_sleep": False,
+        "irritability": 0,
+        "energy": 0,
+        "medication_taken_as_prescribed": True,
+        "idempotency_key": "matrix-diary",
+    },
+    "portal_rating_submit": {
+        "instrument_id": "asrm",
+        "answers": [0, 1, 0, 1, 0],
+        "idempotency_key": "matrix-rating",
+    },
+    "clinician_rating_record": {
+        "instrument_id": "ymrs",
+        "answers": [0] * 11,
+        "purpose": "pre_session",
+    },
+    "assignment_create": {"instrument_id": "gad7", "frequency": "fortnightly"},
+    "assignment_defaults_apply": {"phase": "induction"},
+    "text_pack_install": {
+        "questionnaire": {"resourceType": "Questionnaire", "status": "active"},
+        "instrument_id": "phq9",
+        "source": "Matrix",
+    },
+}
+_MONITORING_PAGES: dict[str, dict[str, Any]] = {
+    "portal:diary": {
+        "mood": "0",
+        "sleep_hours": "7.5",
+        "felt_less_need_for_sleep": "no",
+        "irritability": "0",
+        "energy": "0",
+        "medication_taken_as_prescribed": "yes",
+        "idempotency_key": "matrix-diary-page",
+    },
+    "portal:scale": {
+        "instrument": "asrm",
+        **{f"item_{n}": "0" for n in range(1, 6)},
+        "idempotency_key": "matrix-scale-page",
+    },
+    "monitoring:check_ins": {"form": "add", "instrument_id": "gad7", "frequency": "fortnightly"},
+    "monitoring:defaults": {"phase": "induction"},
+    "monitoring:rating": {"purpose": "pre_session", **{f"item_{n}": "0" for n in range(1, 6)}},
+}
+
+
+# Alerts (issue 6): the alert is open, so resolving and clearing its (absent) hold are
+# conflicts; a review and contact succeed; the rota has one entry, so "down" is a conflict.
+_ALERTS_API: dict[str, dict[str, Any]] = {
+    "alert_resolve": {"action_taken": "Matrix: called the patient."},
+    "alert_psychiatric_review": {"note": "Matrix: reviewed."},
+    "alert_clear_hold": {"note": "Matrix: reviewed."},
+}
+_ALERTS_PAGES: dict[str, dict[str, Any]] = {
+    "alerts:resolve": {"action_taken": "Matrix: called the patient."},
+    "alerts:review": {"note": "Matrix: reviewed."},
+    "alerts:clear_hold": {"note": "Matrix: reviewed."},
+    "alerts:on_call_move": {"direction": "down"},
+}
 
 
 def body_of(route: Route, objects: Objects) -> dict[str, Any]:
@@ -333,6 +416,8 @@ def body_of(route: Route, objects: Objects) -> dict[str, Any]:
             "precheck_physician_decide": {"rule_ids": [], "reason": "Matrix: reviewed in person."},
             "dose_prepare": {"concentration_mg_per_ml": "10.00", "lot": "LOT-1"},
             "session_discharge": {"escort_present": True, "no_driving_acknowledged": True},
+            **_MONITORING_API,
+            **_ALERTS_API,
         }.get(key, {})
     return {
         "accounts:clinic_switch": {"clinic_id": "0"},
@@ -374,6 +459,8 @@ def body_of(route: Route, objects: Objects) -> dict[str, Any]:
         "treatment:action": {"escort_name": "Robin Ellery", "escort_phone": "+1 555 0100 222"},
         "treatment:vitals": {k: str(v) for k, v in _VITALS.items()},
         "treatment:rating": {f"item_{n}": "0" for n in range(1, 6)},
+        **_MONITORING_PAGES,
+        **_ALERTS_PAGES,
     }.get(key, {})
 
 
