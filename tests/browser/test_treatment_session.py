@@ -20,6 +20,7 @@ what it would see after waiting.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import time
 from decimal import Decimal
 from pathlib import Path
@@ -237,3 +238,25 @@ def test_nurse_and_physician_run_an_iv_session(
     administered = [line for line in exported.splitlines() if "administration" in line.lower()]
     assert any(dose.lot in line and str(dose.volume_ml) in line for line in administered), exported
     nurse_context.close()
+
+
+def test_the_rems_form_of_a_discharged_esketamine_session_opens(
+    page: Page, live_server: object
+) -> None:
+    """Gray's esketamine session 2 (full demo): the printed REMS form downloads as a PDF."""
+    demo_load()
+    base = str(live_server)
+    _sign_in(page, base, "dana")
+    page.goto(f"{base}/patients/")
+    page.get_by_role("link", name="Nakashima, Gray").click()
+    page.get_by_role("link", name="Treatment").click()
+    page.get_by_role("link", name="Session 2").click()
+    expect(page.get_by_role("heading", name="REMS monitoring form")).to_be_visible()
+    with page.expect_download() as download:
+        page.get_by_role("link", name=re.compile(r"^Form ")).first.click()
+    pdf = Path(download.value.path()).read_bytes()
+    assert pdf.startswith(b"%PDF-") and len(pdf) > 1000
+    # A new print from the same record: a second export with its own hash.
+    page.get_by_role("button", name="Print the REMS monitoring form").click()
+    expect(page.get_by_role("link", name=re.compile(r"^Form "))).to_have_count(2)
+    assert axe_violations(page) == []
