@@ -50,27 +50,53 @@ def _answers(raw: object) -> tuple[int | None, ...]:
     return tuple(a if isinstance(a, int) and not isinstance(a, bool) else None for a in raw)
 
 
+_RATING_FIELDS = (
+    "pk",
+    "instrument_id",
+    "taken_at",
+    "total",
+    "answers",
+    "flags",
+    "purpose",
+    "acute_post_dose",
+)
+
+
 def _ratings(patient: Patient, now: dt.datetime) -> tuple[RatingPoint, ...]:
-    """Recent ratings, plus every baseline and the first rating of each instrument."""
+    """Recent ratings, plus every baseline and, for an instrument without one in reach,
+    its first rating (the fallback baseline). Plain rows, no model instances: this runs
+    on every submission."""
     mine = Assessment.objects.filter(patient=patient)
-    firsts = mine.values("instrument_id").annotate(first=Min("pk")).values("first")
-    rows = mine.filter(
-        Q(taken_at__gte=now - dt.timedelta(days=HISTORY_DAYS))
-        | Q(purpose=AssessmentPurpose.BASELINE)
-        | Q(pk__in=firsts)
-    ).order_by("taken_at", "pk")
+    since = now - dt.timedelta(days=HISTORY_DAYS)
+    found = list(
+        mine.filter(Q(taken_at__gte=since) | Q(purpose=AssessmentPurpose.BASELINE)).values_list(
+            *_RATING_FIELDS
+        )
+    )
+    with_baseline = {row[1] for row in found if row[6] == AssessmentPurpose.BASELINE}
+    firsts = []
+    if mine.filter(taken_at__lt=since).exists():
+        older = (
+            mine.filter(taken_at__lt=since)
+            .exclude(instrument_id__in=with_baseline)
+            .values("instrument_id")
+            .annotate(first=Min("pk"))
+            .values("first")
+        )
+        firsts = list(mine.filter(pk__in=older).values_list(*_RATING_FIELDS))
+    rows = sorted({row[0]: row for row in [*found, *firsts]}.values(), key=lambda r: (r[2], r[0]))
     return tuple(
         RatingPoint(
-            ref=f"assessment:{a.pk}",
-            instrument_id=a.instrument_id,
-            taken_at=a.taken_at,
-            total=a.total,
-            answers=_answers(a.answers),
-            flags=frozenset(str(f) for f in (a.flags or [])),
-            purpose=a.purpose,
-            acute_post_dose=a.acute_post_dose,
+            ref=f"assessment:{pk}",
+            instrument_id=instrument_id,
+            taken_at=taken_at,
+            total=total,
+            answers=_answers(answers),
+            flags=frozenset(str(f) for f in (flags or [])),
+            purpose=purpose,
+            acute_post_dose=acute_post_dose,
         )
-        for a in rows
+        for pk, instrument_id, taken_at, total, answers, flags, purpose, acute_post_dose in rows
     )
 
 
@@ -190,11 +216,16 @@ def _due(
     return tuple(items)
 
 
-def patient_history(*, patient: Patient, now: dt.datetime) -> PatientHistory:
-    """Everything the alert rules read about ``patient`` at ``now``."""
+def patient_history(*, patient: Patient, now: dt.datetime, clock: bool = True) -> PatientHistory:
+    """Everything the alert rules read about ``patient`` at ``now``.
+
+    ``clock=False`` (a rating or diary trigger) leaves out what only the clock
+    rules read (check-in schedules, the induction size): those rules fire on the
+    clock trigger only, and a submission stays quick.
+    """
     tz = ZoneInfo(patient.clinic.time_zone)
     today = now.astimezone(tz).date()
-    assignments = _assignments(patient, today)
+    assignments = _assignments(patient, today) if clock else []
     diary_starts = [
         a.start_date
         for a in assignments
@@ -206,8 +237,8 @@ def patient_history(*, patient: Patient, now: dt.datetime) -> PatientHistory:
         ratings=_ratings(patient, now),
         diary=_diary(patient, today, first_dose_on),
         doses=doses,
-        induction_sessions_planned=_induction_sessions(patient),
+        induction_sessions_planned=_induction_sessions(patient) if clock else None,
         risk_modifiers=_risk_modifiers(patient),
         diary_expected_since=min(diary_starts) if diary_starts else None,
-        due=_due(patient, assignments, today, tz),
+        due=_due(patient, assignments, today, tz) if clock else (),
     )

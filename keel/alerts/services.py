@@ -220,7 +220,7 @@ def alerts_evaluate(
         trigger_ref = trigger_ref or "clock"
     clinic = patient.clinic
     protocol = protocol_for_clinic(clinic.pk)
-    history = patient_history(patient=patient, now=now)
+    history = patient_history(patient=patient, now=now, clock=trigger_kind == "clock")
     findings = evaluate_alerts(
         protocol,
         history,
