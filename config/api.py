@@ -19,6 +19,7 @@ from keel.accounts.api_auth import SessionCsrfAuth, TokenAuth
 from keel.alerts.api import router as alerts_router
 from keel.audit.api import router as audit_router
 from keel.common.exceptions import ApplicationError
+from keel.common.schemas import ErrorOut
 from keel.consent.api import router as consent_router
 from keel.coordination.api import router as coordination_router
 from keel.intake.api import router as intake_router
@@ -101,7 +102,12 @@ def _server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
     return api.create_response(request, {"detail": "Internal error."}, status=500)
 
 
-@api.get("/ping", response={200: dict[str, bool]}, operation_id="auth_ping", tags=["meta"])
+@api.get(
+    "/ping",
+    response={200: dict[str, bool], 401: ErrorOut},
+    operation_id="auth_ping",
+    tags=["meta"],
+)
 def auth_ping(request: HttpRequest) -> dict[str, bool]:
     """An authenticated no-op: the baseline the benchmarks compare real work with."""
     return {"ok": True}
