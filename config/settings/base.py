@@ -221,6 +221,10 @@ LOGGING = {
         "axes": {"level": "WARNING"},
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # Test data builders (factory_boy, Faker) log the invented names they make at DEBUG;
+        # they are not Keel's logs and would trip the e2e log check for demo patient names.
+        "factory": {"level": "WARNING"},
+        "faker": {"level": "WARNING"},
         # runserver's request lines (make demo): without the query string (the search box).
         "django.server": {
             "handlers": list(_LOG_HANDLERS),
