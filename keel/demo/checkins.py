@@ -22,12 +22,8 @@ from decimal import Decimal
 from django.utils import timezone
 
 from keel.accounts.models import Clinic, User
-from keel.accounts.roles import AccountType
 from keel.accounts.selectors import Actor, actor_build
-from keel.accounts.services import outside_user_create
 from keel.alerts.services import alerts_escalate_overdue, alerts_evaluate_clock, on_call_add
-from keel.audit.models import AuditAction
-from keel.audit.services import audit_record
 from keel.demo import data
 from keel.demo.sessions import at
 from keel.monitoring.defaults import CoursePhase
@@ -36,6 +32,7 @@ from keel.monitoring.services import (
     assignment_defaults_apply,
     clinician_rating_record,
     diary_submit,
+    patient_login_create,
     portal_rating_submit,
 )
 from keel.patients.models import Patient
@@ -44,23 +41,11 @@ from keel.treatment.models import TreatmentSession
 
 def _portal_login(patient: Patient, username: str) -> Actor:
     """The patient's portal login (the demo skips the emailed invitation link)."""
-    user = outside_user_create(
+    user = patient_login_create(
+        patient=patient,
         username=username,
         password=data.DEMO_PASSWORD,
-        first_name=patient.given_name,
-        last_name=patient.family_name,
         email=patient.email,
-        account_type=AccountType.PATIENT,
-    )
-    Patient.objects.filter(pk=patient.pk).update(user=user)
-    audit_record(
-        actor=None,
-        username=username,
-        action=AuditAction.CREATE,
-        object_type="user",
-        object_id=user.pk,
-        patient_id=patient.pk,
-        clinic_id=patient.clinic_id,
         detail={"via": "demo"},
     )
     actor = actor_build(user=user, clinic_id=None)

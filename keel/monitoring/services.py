@@ -720,29 +720,47 @@ def portal_invitation_accept(
             or fresh.user_id is not None
         ):
             raise NotFound("This link no longer works.")
+        user = patient_login_create(
+            patient=fresh,
+            username=username,
+            password=password,
+            email=invitation.email,
+            detail={"via": INVITATION_OBJECT_TYPE, "invitation": locked.pk},
+        )
+        locked.used_at = moment
+        locked.save(update_fields=["used_at"])
+    return user
+
+
+def patient_login_create(
+    *, patient: Patient, username: str, password: str, email: str, detail: dict[str, object]
+) -> User:
+    """Create ``patient``'s portal login, link it and audit it (``detail`` says how).
+
+    Called by an accepted invitation, and by the demo loader for its patients.
+    """
+    with transaction.atomic():
         try:
             user = outside_user_create(
                 username=username,
                 password=password,
-                first_name=fresh.given_name,
-                last_name=fresh.family_name,
-                email=invitation.email,
+                first_name=patient.given_name,
+                last_name=patient.family_name,
+                email=email,
                 account_type=AccountType.PATIENT,
             )
         except ValidationError as exc:
             raise ValidationFailed(exc.message_dict) from exc
-        locked.used_at = moment
-        locked.save(update_fields=["used_at"])
-        Patient.objects.filter(pk=fresh.pk).update(user=user)
+        Patient.objects.filter(pk=patient.pk).update(user=user)
         audit_record(
             actor=None,
             username=username,
             action=AuditAction.CREATE,
             object_type="user",
             object_id=user.pk,
-            patient_id=fresh.pk,
-            clinic_id=fresh.clinic_id,
-            detail={"via": INVITATION_OBJECT_TYPE, "invitation": locked.pk},
+            patient_id=patient.pk,
+            clinic_id=patient.clinic_id,
+            detail=detail,
         )
     return user
 
