@@ -63,28 +63,18 @@ _RATING_FIELDS = (
 
 
 def _ratings(patient: Patient, now: dt.datetime) -> tuple[RatingPoint, ...]:
-    """Recent ratings, plus every baseline and, for an instrument without one in reach,
-    its first rating (the fallback baseline). Plain rows, no model instances: this runs
-    on every submission."""
+    """Recent ratings, every baseline, and each instrument's first rating (the fallback
+    baseline when an instrument has none in reach), in one query. Plain rows, no model
+    instances: this runs on every submission."""
     mine = Assessment.objects.filter(patient=patient)
     since = now - dt.timedelta(days=HISTORY_DAYS)
+    firsts = mine.values("instrument_id").annotate(first=Min("pk")).values("first")
     found = list(
-        mine.filter(Q(taken_at__gte=since) | Q(purpose=AssessmentPurpose.BASELINE)).values_list(
-            *_RATING_FIELDS
-        )
+        mine.filter(
+            Q(taken_at__gte=since) | Q(purpose=AssessmentPurpose.BASELINE) | Q(pk__in=firsts)
+        ).values_list(*_RATING_FIELDS)
     )
-    with_baseline = {row[1] for row in found if row[6] == AssessmentPurpose.BASELINE}
-    firsts = []
-    if mine.filter(taken_at__lt=since).exists():
-        older = (
-            mine.filter(taken_at__lt=since)
-            .exclude(instrument_id__in=with_baseline)
-            .values("instrument_id")
-            .annotate(first=Min("pk"))
-            .values("first")
-        )
-        firsts = list(mine.filter(pk__in=older).values_list(*_RATING_FIELDS))
-    rows = sorted({row[0]: row for row in [*found, *firsts]}.values(), key=lambda r: (r[2], r[0]))
+    rows = sorted(found, key=lambda r: (r[2], r[0]))
     return tuple(
         RatingPoint(
             ref=f"assessment:{pk}",
@@ -110,39 +100,57 @@ def _diary(
             entry_date__lt=first_dose_on,
             entry_date__gte=first_dose_on - dt.timedelta(days=BASELINE_DIARY_DAYS),
         )
-    rows = DiaryEntry.objects.filter(patient=patient).filter(window).order_by("entry_date", "pk")
+    rows = (
+        DiaryEntry.objects.filter(patient=patient)
+        .filter(window)
+        .order_by("entry_date", "pk")
+        .values_list(
+            "pk",
+            "entry_date",
+            "mood",
+            "sleep_hours",
+            "felt_less_need_for_sleep",
+            "irritability",
+            "energy",
+            "medication_taken_as_prescribed",
+            "acute_post_dose",
+        )
+    )
     return tuple(
         DiaryPoint(
-            ref=f"diary:{d.pk}",
-            entry_date=d.entry_date,
-            mood=d.mood,
-            sleep_hours=Decimal(d.sleep_hours),
-            felt_less_need_for_sleep=d.felt_less_need_for_sleep,
-            irritability=d.irritability,
-            energy=d.energy,
-            medication_taken_as_prescribed=d.medication_taken_as_prescribed,
-            acute_post_dose=d.acute_post_dose,
+            ref=f"diary:{pk}",
+            entry_date=entry_date,
+            mood=mood,
+            sleep_hours=Decimal(sleep_hours),
+            felt_less_need_for_sleep=less_sleep,
+            irritability=irritability,
+            energy=energy,
+            medication_taken_as_prescribed=medication,
+            acute_post_dose=acute,
         )
-        for d in rows
+        for (
+            pk,
+            entry_date,
+            mood,
+            sleep_hours,
+            less_sleep,
+            irritability,
+            energy,
+            medication,
+            acute,
+        ) in rows
     )
 
 
 def _doses(patient: Patient) -> tuple[DosePoint, ...]:
     rows = (
         DoseAdministration.objects.filter(session__patient=patient, started_at__isnull=False)
-        .select_related("session")
         .order_by("started_at", "pk")
+        .values_list("pk", "started_at", "route", "dose_mg", "session__number")
     )
     return tuple(
-        DosePoint(
-            ref=f"dose:{d.pk}",
-            at=d.started_at,
-            route=d.route,
-            dose_mg=d.dose_mg,
-            session_number=d.session.number,
-        )
-        for d in rows
-        if d.started_at is not None
+        DosePoint(ref=f"dose:{pk}", at=at, route=route, dose_mg=dose_mg, session_number=number)
+        for pk, at, route, dose_mg, number in rows
     )
 
 
@@ -162,14 +170,15 @@ def _risk_modifiers(patient: Patient) -> frozenset[str]:
 
     Rapid cycling is not recorded at intake yet, so it never appears here.
     """
-    decision = (
-        EligibilityDecision.objects.filter(patient=patient).order_by("-decided_at", "-pk").first()
+    fired = (
+        EligibilityDecision.objects.filter(patient=patient)
+        .order_by("-decided_at", "-pk")
+        .values_list("fired_rule_ids", flat=True)
+        .first()
     )
-    if decision is None or not isinstance(decision.fired_rule_ids, list):
+    if not isinstance(fired, list):
         return frozenset()
-    return frozenset(
-        RISK_MODIFIER_RULES[rule] for rule in decision.fired_rule_ids if rule in RISK_MODIFIER_RULES
-    )
+    return frozenset(RISK_MODIFIER_RULES[rule] for rule in fired if rule in RISK_MODIFIER_RULES)
 
 
 def _assignments(patient: Patient, today: dt.date) -> list[Assignment]:

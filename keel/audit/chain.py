@@ -130,7 +130,9 @@ def append_events(events: Sequence[AuditEvent]) -> list[AuditEvent]:
     if not events:
         return []
     alias = audit_db_alias()
-    with transaction.atomic(using=alias):
+    # Inside the caller's transaction no savepoint is needed: a failure here fails the
+    # whole transaction anyway (the event and what it records go together).
+    with transaction.atomic(using=alias, savepoint=False):
         _lock_chain(connections[alias])
         head = (
             AuditEvent.objects.using(alias)

@@ -163,11 +163,13 @@ def assessment_submit(
     acute_post_dose: bool = False,
     idempotency_key: str = "",
 ) -> Submitted[Assessment]:
-    """Store one rating once; run the alert rules on it. A replayed key returns the first row."""
+    """Store one rating once; run the alert rules on it. A replayed key returns the first row.
+
+    The key is not looked up first: the unique constraint refuses a second row and the
+    first one is answered then (a retry costs a rolled-back insert, a fresh rating
+    saves a query).
+    """
     key = _clean_key(idempotency_key)
-    existing = assessment_by_key(patient=patient, idempotency_key=key)
-    if existing is not None:
-        return _replay(existing, instrument_id)
     try:
         instrument = get_instrument(instrument_id)
     except UnknownInstrumentError as exc:

@@ -36,7 +36,11 @@ def access_patient(
     # The actor must hold the permission at all.
     allowed = actor.has(need)
     # The record must be inside the actor's scope (clinic, own patients, self).
-    patient = patient_scope(actor=actor).filter(pk=patient_id).first() if allowed else None
+    patient = (
+        patient_scope(actor=actor).select_related("clinic").filter(pk=patient_id).first()
+        if allowed
+        else None
+    )
     if patient is None:
         audit_denied(
             actor=actor,
