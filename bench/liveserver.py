@@ -136,7 +136,7 @@ def free_port() -> int:
 
 
 class Server:
-    """gunicorn serving Keel on 127.0.0.1 (sync workers; threads for concurrency)."""
+    """gunicorn serving Keel on 127.0.0.1 (sync workers, or gthread with ``threads`` > 1)."""
 
     def __init__(self, *, token: str, workers: int = 2, threads: int = 8) -> None:
         self.token = token
@@ -162,7 +162,8 @@ class Server:
             "--threads",
             str(self.threads),
             "--worker-class",
-            "gthread",
+            # One thread: gunicorn's default sync worker, as the README's production line runs.
+            "sync" if self.threads == 1 else "gthread",
             "--log-level",
             "warning",
             "--timeout",

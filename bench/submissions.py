@@ -2,8 +2,9 @@
 
     .venv/bin/python bench/submissions.py [--seconds 8] [--concurrency 1 8 32]
 
-gunicorn (gthread workers) on PostgreSQL (a fresh database ``keel_bench``), a
-nurse's API token. For each concurrency level the script runs, side by side in
+gunicorn on PostgreSQL (a fresh database ``keel_bench``), by default as the
+README's production line runs it (3 sync workers, persistent database
+connections), a nurse's API token. For each concurrency level the script runs, side by side in
 the same run and against the same server:
 
 - ``POST /api/v1/monitoring/patients/{id}/ratings``: a PHQ-9 scored by the
@@ -90,15 +91,17 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seconds", type=float, default=8.0)
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 8, 32])
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=8)
+    # The README's production line: gunicorn's sync worker, 3 processes.
+    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args()
     use_database(DATABASE)
     fx = prepare_database(DATABASE)
     server = Server(token=fx.token, workers=args.workers, threads=args.threads)
     server.start()
     print(
-        f"gunicorn gthread, {args.workers} workers x {args.threads} threads, PostgreSQL, "
+        f"gunicorn {'sync' if args.threads == 1 else 'gthread'}, {args.workers} workers x "
+        f"{args.threads} threads, PostgreSQL (persistent connections), "
         f"{len(fx.patient_ids)} patients, {args.seconds:.0f} s per cell"
     )
     print(

@@ -36,7 +36,12 @@ def env_bool(name: str, *, default: bool) -> bool:
 def env_int(name: str, *, default: int) -> int:
     """Return an integer variable."""
     raw = os.environ.get(name)
-    return default if raw is None or raw == "" else int(raw)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number, not {raw!r}") from None
 
 
 def env_list(name: str, default: list[str]) -> list[str]:
@@ -56,7 +61,15 @@ def database_config() -> dict[str, Any]:
     if not url:
         DEFAULT_SQLITE_PATH.parent.mkdir(parents=True, exist_ok=True)
         url = f"sqlite:///{DEFAULT_SQLITE_PATH}"
-    config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=0))
+    config: dict[str, Any] = dict(
+        dj_database_url.parse(
+            url,
+            # Persistent connections (seconds; 0 = one connection per request): opening a
+            # PostgreSQL connection costs more than most of Keel's requests.
+            conn_max_age=env_int("KEEL_DB_CONN_MAX_AGE", default=60),
+            conn_health_checks=True,
+        )
+    )
     engine = config["ENGINE"]
     if engine == "django.db.backends.sqlite3":
         # IMMEDIATE: a write transaction takes the lock at BEGIN, so two

@@ -62,7 +62,7 @@ class ContactForm(UswdsFormMixin, forms.Form):
 
 class ReviewForm(UswdsFormMixin, forms.Form):
     note = forms.CharField(
-        label=_("Psychiatrist's review"),
+        label=_("What the psychiatrist concluded (required)"),
         max_length=4000,
         required=False,  # required by the service
         widget=forms.Textarea(attrs={"rows": 3}),

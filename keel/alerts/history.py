@@ -142,7 +142,8 @@ def _diary(
     )
 
 
-def _doses(patient: Patient) -> tuple[DosePoint, ...]:
+def patient_doses(patient: Patient) -> tuple[DosePoint, ...]:
+    """The patient's doses that have started, oldest first."""
     rows = (
         DoseAdministration.objects.filter(session__patient=patient, started_at__isnull=False)
         .order_by("started_at", "pk")
@@ -151,6 +152,7 @@ def _doses(patient: Patient) -> tuple[DosePoint, ...]:
     return tuple(
         DosePoint(ref=f"dose:{pk}", at=at, route=route, dose_mg=dose_mg, session_number=number)
         for pk, at, route, dose_mg, number in rows
+        if at is not None  # filtered above; the column itself is nullable
     )
 
 
@@ -225,12 +227,19 @@ def _due(
     return tuple(items)
 
 
-def patient_history(*, patient: Patient, now: dt.datetime, clock: bool = True) -> PatientHistory:
+def patient_history(
+    *,
+    patient: Patient,
+    now: dt.datetime,
+    clock: bool = True,
+    doses: tuple[DosePoint, ...] | None = None,
+) -> PatientHistory:
     """Everything the alert rules read about ``patient`` at ``now``.
 
     ``clock=False`` (a rating or diary trigger) leaves out what only the clock
     rules read (check-in schedules, the induction size): those rules fire on the
-    clock trigger only, and a submission stays quick.
+    clock trigger only, and a submission stays quick. ``doses`` is
+    :func:`patient_doses`, when the caller has read it already.
     """
     tz = ZoneInfo(patient.clinic.time_zone)
     today = now.astimezone(tz).date()
@@ -240,7 +249,7 @@ def patient_history(*, patient: Patient, now: dt.datetime, clock: bool = True) -
         for a in assignments
         if a.instrument_id == DIARY and a.frequency == Frequency.DAILY
     ]
-    doses = _doses(patient)
+    doses = patient_doses(patient) if doses is None else doses
     first_dose_on = doses[0].at.astimezone(tz).date() if doses else None
     return PatientHistory(
         ratings=_ratings(patient, now),

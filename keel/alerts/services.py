@@ -51,7 +51,7 @@ from keel.alerts.selectors import (
 )
 from keel.audit.models import AuditAction
 from keel.audit.services import audit_record
-from keel.clinical.alerts import AlertFinding, Trigger, evaluate_alerts
+from keel.clinical.alerts import AlertFinding, DosePoint, Trigger, evaluate_alerts
 from keel.clinical.protocol import Protocol, resolve_params
 from keel.common.exceptions import Conflict, PermissionDenied, ValidationFailed
 from keel.intake.protocols import protocol_for_clinic
@@ -203,6 +203,7 @@ def alerts_evaluate(
     trigger_ref: str,
     actor: Actor | None,
     now: dt.datetime | None = None,
+    doses: tuple[DosePoint, ...] | None = None,
 ) -> list[Alert]:
     """Run the protocol's alert rules for ``patient``; return the alerts raised (new ones only).
 
@@ -212,7 +213,8 @@ def alerts_evaluate(
     evidence seen before does nothing; a rule with an unresolved alert adds a
     "fired again" event to it; otherwise a new alert is raised, audited, and
     the people it concerns are notified (psychiatrist of record for mood
-    elevation, on-call rank 1 for urgent alerts).
+    elevation, on-call rank 1 for urgent alerts). ``doses`` is the patient's
+    doses (``patient_doses``) when the caller has read them already.
     """
     now = now or timezone.now()
     _parse_ref(trigger_kind, trigger_ref)
@@ -220,7 +222,7 @@ def alerts_evaluate(
         trigger_ref = trigger_ref or "clock"
     clinic = patient.clinic
     protocol = protocol_for_clinic(clinic.pk)
-    history = patient_history(patient=patient, now=now, clock=trigger_kind == "clock")
+    history = patient_history(patient=patient, now=now, clock=trigger_kind == "clock", doses=doses)
     findings = evaluate_alerts(
         protocol,
         history,

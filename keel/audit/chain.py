@@ -21,6 +21,10 @@ head and fork the chain:
   ``transaction_mode`` option set in ``config/env.py``), so the atomic block
   itself holds the database's single write lock before the head is read.
 
+The PostgreSQL lock lasts until COMMIT, so every other appender waits for the rest
+of the transaction: a service that does slow work in the same transaction (the
+alert rules after a rating) records its audit event last.
+
 The unique constraint on ``sequence`` is a last line: a fork would fail with
 an IntegrityError rather than be stored.
 """

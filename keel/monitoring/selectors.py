@@ -82,18 +82,6 @@ def clinic_today(patient: Patient, now: dt.datetime | None = None) -> dt.date:
     return timezone.localtime(now or timezone.now(), patient.clinic.tzinfo).date()
 
 
-def last_dose_started_at(*, patient: Patient, before: dt.datetime) -> dt.datetime | None:
-    """When the patient's most recent dose (at or before ``before``) started."""
-    value = (
-        TreatmentSession.objects.filter(
-            patient=patient, dose_started_at__isnull=False, dose_started_at__lte=before
-        )
-        .aggregate(last=Max("dose_started_at"))
-        .get("last")
-    )
-    return value if isinstance(value, dt.datetime) else None
-
-
 #: Suicide flags (REFERENCE.md §7) that put crisis resources first on the next page.
 URGENT_FLAGS = frozenset({Flag.SUICIDAL_IDEATION_TIER2.value, Flag.SUICIDAL_IDEATION_TIER3.value})
 #: Tier 1 and an unanswered suicide item: the help link is shown prominently.

@@ -33,9 +33,12 @@ from keel.accounts.models import Clinic, User
 from keel.accounts.roles import AccountType
 from keel.accounts.selectors import Actor
 from keel.accounts.services import outside_user_create
+from keel.alerts.history import patient_doses
 from keel.alerts.services import alerts_evaluate
 from keel.audit.models import AuditAction
 from keel.audit.services import audit_denied, audit_record
+from keel.clinical.alerts import DosePoint
+from keel.clinical.alerts.timing import last_dose_before
 from keel.clinical.instruments import DiaryEntry as DiaryRecord
 from keel.clinical.instruments import InvalidAnswers, UnknownInstrumentError, get_instrument
 from keel.clinical.schedules import occurrence_due
@@ -67,7 +70,6 @@ from keel.monitoring.selectors import (
     invitation_by_hash,
     invitation_pending,
     last_completed_by_instrument,
-    last_dose_started_at,
     reminder_candidates,
     text_pack_active,
     text_packs_active,
@@ -106,12 +108,12 @@ def _clean_key(idempotency_key: str) -> str:
     return key
 
 
-def _acute(patient: Patient, when: dt.datetime) -> bool:
+def _acute(patient: Patient, when: dt.datetime, doses: tuple[DosePoint, ...]) -> bool:
     """True when ``when`` falls in the acute window after the patient's last dose (§5.2)."""
-    last = last_dose_started_at(patient=patient, before=when)
+    last = last_dose_before(doses, when)
     if last is None:
         return False
-    return acute_post_dose(when, last, session_params(protocol_for_clinic(patient.clinic_id)))
+    return acute_post_dose(when, last.at, session_params(protocol_for_clinic(patient.clinic_id)))
 
 
 # ---------------------------------------------------------------- ratings
@@ -160,10 +162,12 @@ def assessment_submit(
     answers: Sequence[object],
     purpose: AssessmentPurpose,
     taken_at: dt.datetime | None = None,
-    acute_post_dose: bool = False,
+    acute_post_dose: bool | None = None,
     idempotency_key: str = "",
 ) -> Submitted[Assessment]:
     """Store one rating once; run the alert rules on it. A replayed key returns the first row.
+
+    ``acute_post_dose`` None: worked out from the patient's doses (§5.2 window).
 
     The key is not looked up first: the unique constraint refuses a second row and the
     first one is answered then (a retry costs a rolled-back insert, a fresh rating
@@ -181,6 +185,10 @@ def assessment_submit(
     when = taken_at or timezone.now()
     if when > timezone.now() + dt.timedelta(minutes=5):
         raise ValidationFailed({"taken_at": ["A rating cannot be taken in the future."]})
+    # Read once: the acute window below and the alert rules both need the doses.
+    doses = patient_doses(patient)
+    if acute_post_dose is None:
+        acute_post_dose = _acute(patient, when, doses)
     assessment = Assessment(
         patient=patient,
         instrument_id=instrument.id,
@@ -202,6 +210,15 @@ def assessment_submit(
     try:
         with transaction.atomic():
             assessment.save()
+            alerts_evaluate(
+                patient=patient,
+                trigger_kind="rating",
+                trigger_ref=f"assessment:{assessment.pk}",
+                actor=actor,
+                doses=doses,
+            )
+            # Last: the audit chain's lock is held until COMMIT, so taking it after the
+            # alert rules keeps concurrent submissions from queueing behind them.
             audit_record(
                 actor=actor,
                 action=AuditAction.CREATE,
@@ -210,12 +227,6 @@ def assessment_submit(
                 patient_id=patient.pk,
                 clinic_id=patient.clinic_id,
                 detail={"instrument": instrument.id, "purpose": str(purpose)},
-            )
-            alerts_evaluate(
-                patient=patient,
-                trigger_kind="rating",
-                trigger_ref=f"assessment:{assessment.pk}",
-                actor=actor,
             )
     except IntegrityError:
         # A concurrent request stored the same key first: answer with its row.
@@ -267,7 +278,6 @@ def portal_rating_submit(
         answers=answers,
         purpose=AssessmentPurpose.CHECK_IN,
         taken_at=now,
-        acute_post_dose=_acute(patient, now),
         idempotency_key=key,
     )
 
@@ -299,7 +309,6 @@ def clinician_rating_record(
         answers=answers,
         purpose=purpose,
         taken_at=when,
-        acute_post_dose=_acute(patient, when),
         idempotency_key=idempotency_key,
     )
 
@@ -356,6 +365,7 @@ def diary_submit(
     same_day = diary_for_day(patient=patient, day=day)
     if same_day is not None:
         return _diary_same_day(same_day, record)
+    doses = patient_doses(patient)  # the acute window and the alert rules
     entry = DiaryEntry(
         patient=patient,
         entry_date=day,
@@ -366,7 +376,7 @@ def diary_submit(
         energy=record.energy,
         medication_taken_as_prescribed=record.medication_taken_as_prescribed,
         recorded_at=moment,
-        acute_post_dose=_acute(patient, moment),
+        acute_post_dose=_acute(patient, moment, doses),
         idempotency_key=key,
         created_by=actor.user,
         updated_by=actor.user,
@@ -374,7 +384,14 @@ def diary_submit(
     try:
         with transaction.atomic():
             entry.save()
-            audit_record(
+            alerts_evaluate(
+                patient=patient,
+                trigger_kind="diary",
+                trigger_ref=f"diary:{entry.pk}",
+                actor=actor,
+                doses=doses,
+            )
+            audit_record(  # last: see assessment_submit (the chain lock lasts until COMMIT)
                 actor=actor,
                 action=AuditAction.CREATE,
                 object_type="diary_entry",
@@ -382,9 +399,6 @@ def diary_submit(
                 patient_id=patient.pk,
                 clinic_id=patient.clinic_id,
                 detail={"entry_date": day.isoformat()},
-            )
-            alerts_evaluate(
-                patient=patient, trigger_kind="diary", trigger_ref=f"diary:{entry.pk}", actor=actor
             )
     except IntegrityError:
         # Raced by the same key (same row) or by another entry for the same day.

@@ -39,6 +39,20 @@ def test_database_url_accepts_postgres(monkeypatch: pytest.MonkeyPatch) -> None:
     )
 
 
+def test_database_connections_persist_for_a_minute_unless_configured(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", "postgres://keel:pw@db.internal:5433/keel")
+    monkeypatch.delenv("KEEL_DB_CONN_MAX_AGE", raising=False)
+    config = database_config()
+    assert (config["CONN_MAX_AGE"], config["CONN_HEALTH_CHECKS"]) == (60, True)
+    monkeypatch.setenv("KEEL_DB_CONN_MAX_AGE", "0")  # one connection per request
+    assert database_config()["CONN_MAX_AGE"] == 0
+    monkeypatch.setenv("KEEL_DB_CONN_MAX_AGE", "a minute")
+    with pytest.raises(ValueError, match="KEEL_DB_CONN_MAX_AGE"):
+        database_config()
+
+
 def test_database_url_rejects_other_engines(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DATABASE_URL", "mysql://root@127.0.0.1/keel")
     with pytest.raises(ValueError, match="unsupported database engine"):
