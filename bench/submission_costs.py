@@ -19,7 +19,7 @@ import os
 import sys
 import time
 import uuid
-from collections import Counter
+from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
 
@@ -45,7 +45,9 @@ PARTS = (
 )
 
 
-def _timed(spent: Counter[str], name: str, func: Callable[..., object]) -> Callable[..., object]:
+def _timed(
+    spent: dict[str, float], name: str, func: Callable[..., object]
+) -> Callable[..., object]:
     def wrapper(*args: object, **kwargs: object) -> object:
         started = time.process_time()
         try:
@@ -54,6 +56,17 @@ def _timed(spent: Counter[str], name: str, func: Callable[..., object]) -> Calla
             spent[name] += time.process_time() - started
 
     return wrapper
+
+
+class _Counter:
+    """A database execute wrapper that keeps each statement's SQL."""
+
+    def __init__(self, statements: list[str]) -> None:
+        self.statements = statements
+
+    def __call__(self, execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        self.statements.append(sql)
+        return execute(sql, params, many, context)
 
 
 def _backend_cpu() -> float:
@@ -78,7 +91,7 @@ def main() -> int:
     from django.db import connection
     from django.test import Client
 
-    spent: Counter[str] = Counter()
+    spent: dict[str, float] = defaultdict(float)
     for module_name, name, _depth in PARTS:
         module = importlib.import_module(module_name)
         setattr(module, name, _timed(spent, name, getattr(module, name)))
@@ -105,12 +118,7 @@ def main() -> int:
         for n in range(20):  # warm-up: code paths, protocol, instruments
             call(n)
         statements: list[str] = []
-
-        def count(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
-            statements.append(sql)
-            return execute(sql, params, many, context)
-
-        with connection.execute_wrapper(count):
+        with connection.execute_wrapper(_Counter(statements)):
             call(0)
         spent.clear()
         wall, cpu, backend = time.perf_counter(), time.process_time(), _backend_cpu()
