@@ -114,6 +114,7 @@ crash: $(DEPS_STAMP)
 # Benchmarks (docs/performance.md): printed figures, not timed tests.
 bench: setup
 	$(PY) bench/submissions.py
+	$(PY) bench/submission_costs.py
 	$(PY) bench/worklist.py
 
 ## ---------------------------------------------------------------- maintenance

@@ -129,7 +129,7 @@ def main() -> int:
         backend = (_backend_cpu() - backend) * 1000 / args.requests
         print(
             f"  {label:<10} wall {wall:5.1f} ms | Django CPU {cpu:5.1f} ms | "
-            f"PostgreSQL CPU {backend:4.1f} ms | {len(statements)} SQL statements + BEGIN/COMMIT"
+            f"PostgreSQL CPU {backend:4.1f} ms | {len(statements)} SQL statements (not counting BEGIN/COMMIT)"
         )
     print("  parts of a submission (Django CPU):")
     for _module, name, depth in PARTS:
