@@ -165,3 +165,55 @@ def test_the_clock_notices_missed_diaries(world: World) -> None:
     assert raised[0].category == AlertCategory.MISSED_CHECK_IN
     assert raised[0].priority == AlertPriority.ROUTINE
     assert alerts_evaluate_clock(now + dt.timedelta(minutes=1)) == []  # same evidence
+
+
+def test_submissions_in_the_acute_window_after_a_dose_are_marked_and_feed_no_switch_rule(
+    world: World,
+) -> None:
+    """The services read the doses once: for the stored acute flag and for the rules (§5.2)."""
+    from keel.monitoring.services import clinician_rating_record, diary_submit
+
+    now = timezone.now()
+    _dosed(world, now - dt.timedelta(hours=6))  # the acute window is 0-4 h after the dose
+    nurse = world.actor("nurse_x")
+    asrm_high = [3, 3, 3, 3, 3]
+
+    def rate(taken_at: dt.datetime, key: str) -> Assessment:
+        return clinician_rating_record(
+            actor=nurse,
+            patient=world.patient_a,
+            instrument_id="asrm",
+            answers=asrm_high,
+            purpose=AssessmentPurpose.CHECK_IN,
+            taken_at=taken_at,
+            idempotency_key=key,
+        ).record
+
+    before = rate(now - dt.timedelta(hours=7), "before-dose")
+    inside = rate(now - dt.timedelta(hours=5), "one-hour-after")
+    after = rate(now, "six-hours-after")
+    assert (before.acute_post_dose, inside.acute_post_dose, after.acute_post_dose) == (
+        False,
+        True,
+        False,
+    )
+    # The switch rule fired on the ratings outside the window (raised, then fired again)
+    # and never on the acute one.
+    amber = Alert.objects.get(rule_id="switch.amber.asrm")
+    assert amber.source_id == str(before.pk)
+    refs = [e.detail.get("ref") for e in amber.events.order_by("pk")]
+    assert f"assessment:{after.pk}" in refs
+    assert f"assessment:{inside.pk}" not in refs
+
+    entry = diary_submit(
+        actor=world.actor("patient_a"),
+        patient=world.patient_a,
+        mood=0,
+        sleep_hours=Decimal("7"),
+        felt_less_need_for_sleep=False,
+        irritability=0,
+        energy=0,
+        medication_taken_as_prescribed=True,
+        now=now - dt.timedelta(hours=3),
+    ).record
+    assert entry.acute_post_dose is True

@@ -60,6 +60,7 @@ def test_same_key_twice_stores_one_rating_and_evaluates_alerts_once(world: World
         trigger_kind="rating",
         trigger_ref=f"assessment:{first.record.pk}",
         actor=actor,
+        doses=(),  # read once by the service (the acute window), handed to the rules
     )
 
 

@@ -127,6 +127,7 @@ def test_diary_is_saved_once_per_day_and_a_different_second_entry_is_409(world: 
         trigger_kind="diary",
         trigger_ref=f"diary:{entry.pk}",
         actor=mock.ANY,
+        doses=(),  # read once by the service (the acute window), handed to the rules
     )
 
 
