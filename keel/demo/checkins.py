@@ -163,7 +163,8 @@ def load_checkins(*, clinic: Clinic, users: dict[str, User], patients: dict[str,
     _diary(logins["Blair"], blair, yesterday, 2, "4.5", less_need=True)
     _scale(logins["Blair"], blair, _evening(yesterday, clinic), "asrm", data.BLAIR_ASRM)
     _diary(logins["Blair"], blair, today, 2, "4.0", less_need=True)
-    _scale(logins["Blair"], blair, now - dt.timedelta(hours=1), "asrm", data.BLAIR_ASRM)
+    # After today's diary entry (stored at most 30 minutes ago), so the timeline reads in order.
+    _scale(logins["Blair"], blair, now - dt.timedelta(minutes=15), "asrm", data.BLAIR_ASRM)
 
     # Casey: yesterday's weekly PHQ-9 with item 9 = 2 -> urgent; not acknowledged since.
     casey = patients["Casey"]
