@@ -6,6 +6,7 @@ import os
 import secrets
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -76,6 +77,9 @@ def _manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
         for k, v in os.environ.items()
         if k not in {"DATABASE_URL", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     }
+    # A throwaway database: the checks read the database (keel.W010), and a developer's
+    # var/keel.sqlite3 (after `make demo`) must not change what this test sees.
+    full_env["DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp(prefix='keel-check-')}/check.sqlite3"
     full_env.update(env)
     return subprocess.run(  # noqa: S603 - fixed arguments, our own manage.py
         [sys.executable, "manage.py", *args],
