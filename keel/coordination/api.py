@@ -72,7 +72,7 @@ class ExceptionIn(Schema):
     reason: Annotated[str, Field(min_length=1, max_length=4000, pattern=TEXT)]
 
 
-class InvitationOut(Schema):
+class PsychiatristInvitationOut(Schema):
     id: int
     email: str
     expires_at: dt.datetime
@@ -114,10 +114,12 @@ def clearance_get_api(request: HttpRequest, patient_id: PatientId) -> ClearanceO
 
 @router.post(
     "/patients/{patient_id}/invitation",
-    response={201: InvitationOut, **ERRORS},
+    response={201: PsychiatristInvitationOut, **ERRORS},
     operation_id="psychiatrist_invite",
 )
-def psychiatrist_invite_api(request: HttpRequest, patient_id: PatientId) -> Status[InvitationOut]:
+def psychiatrist_invite_api(
+    request: HttpRequest, patient_id: PatientId
+) -> Status[PsychiatristInvitationOut]:
     """Email the psychiatrist of record a single-use link to create their login."""
     actor = _actor(request)
     patient = access_patient_coordination(
@@ -132,7 +134,9 @@ def psychiatrist_invite_api(request: HttpRequest, patient_id: PatientId) -> Stat
     invitation = psychiatrist_invite(actor=actor, patient=patient, accept_url_template=template)
     return Status(
         201,
-        InvitationOut(id=invitation.pk, email=invitation.email, expires_at=invitation.expires_at),
+        PsychiatristInvitationOut(
+            id=invitation.pk, email=invitation.email, expires_at=invitation.expires_at
+        ),
     )
 
 

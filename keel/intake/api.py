@@ -18,13 +18,13 @@ from keel.intake.protocols import protocol_for_clinic
 from keel.intake.review import jsonable, review_run
 from keel.intake.schemas import (
     AssessmentOut,
+    BaselineRatingIn,
     DecisionIn,
     DecisionOut,
     EvaluationOut,
     EvaluationUpdateIn,
     FindingOut,
     IntakeOut,
-    RatingIn,
     SectionOut,
 )
 from keel.intake.selectors import (
@@ -140,7 +140,7 @@ _NULLABLE = frozenset(name for name in EVALUATION_FIELDS if Evaluation._meta.get
     operation_id="baseline_rating_record",
 )
 def baseline_rating_record_api(
-    request: HttpRequest, patient_id: PatientId, payload: RatingIn
+    request: HttpRequest, patient_id: PatientId, payload: BaselineRatingIn
 ) -> Status[Assessment]:
     """Record a baseline rating, scored by Keel's instrument library."""
     actor = _actor(request)

@@ -155,7 +155,7 @@ class IntakeOut(Schema):
     decisions: list[DecisionOut]
 
 
-class RatingIn(Schema):
+class BaselineRatingIn(Schema):
     """A clinician-entered baseline rating: one integer (or null) per item."""
 
     model_config = ConfigDict(extra="forbid")

@@ -34,7 +34,7 @@ from keel.monitoring.schemas import (
     DiaryOut,
     DueItemOut,
     DueOut,
-    InvitationOut,
+    PortalInvitationOut,
     PortalRatingIn,
     PortalStatusOut,
     RatingOut,
@@ -390,16 +390,16 @@ def portal_status_api(request: HttpRequest, patient_id: Id) -> PortalStatusOut:
         username=status.username,
         invitation=None
         if status.invitation is None
-        else InvitationOut.model_validate(status.invitation, from_attributes=True),
+        else PortalInvitationOut.model_validate(status.invitation, from_attributes=True),
     )
 
 
 @router.post(
     "/patients/{patient_id}/portal/invitation",
-    response={201: InvitationOut, **ERRORS},
+    response={201: PortalInvitationOut, **ERRORS},
     operation_id="portal_invite",
 )
-def portal_invite_api(request: HttpRequest, patient_id: Id) -> Status[InvitationOut]:
+def portal_invite_api(request: HttpRequest, patient_id: Id) -> Status[PortalInvitationOut]:
     """Email the patient a single-use link to create their login (409 if they have one)."""
     actor = _actor(request)
     patient = access_patient_monitoring(
@@ -410,7 +410,7 @@ def portal_invite_api(request: HttpRequest, patient_id: Id) -> Status[Invitation
     )
     template = request.build_absolute_uri("/portal/invitation/TOKEN/").replace("TOKEN", "{token}")
     invitation = portal_invite(actor=actor, patient=patient, accept_url_template=template)
-    return Status(201, InvitationOut.model_validate(invitation, from_attributes=True))
+    return Status(201, PortalInvitationOut.model_validate(invitation, from_attributes=True))
 
 
 @router.post(

@@ -136,7 +136,7 @@ class DefaultsOut(Schema):
     kept: list[int]
 
 
-class InvitationOut(Schema):
+class PortalInvitationOut(Schema):
     id: int
     email: str
     created_at: dt.datetime
@@ -149,7 +149,7 @@ class PortalStatusOut(Schema):
     state: str
     label: str
     username: str
-    invitation: InvitationOut | None
+    invitation: PortalInvitationOut | None
 
 
 class RevokedOut(Schema):

@@ -38,9 +38,9 @@ from keel.treatment.schemas import (
     DoseOut,
     OverrideIn,
     PrecheckOut,
-    RatingIn,
-    RatingOut,
     SessionOut,
+    SessionRatingIn,
+    SessionRatingOut,
     SessionScheduleIn,
     StopActionOut,
     VitalsCheckedOut,
@@ -254,11 +254,11 @@ def vitals_list_api(request: HttpRequest, session_id: Id) -> list[VitalSigns]:
 
 @router.post(
     "/sessions/{session_id}/ratings",
-    response={201: RatingOut, **ERRORS},
+    response={201: SessionRatingOut, **ERRORS},
     operation_id="session_rating_record",
 )
 def session_rating_record_api(
-    request: HttpRequest, session_id: Id, payload: RatingIn
+    request: HttpRequest, session_id: Id, payload: SessionRatingIn
 ) -> Status[Assessment]:
     """A rating taken in the session (YMRS, ASRM, C-SSRS since last visit, MADRS, MOAA/S, CADSS)."""
     actor, session = _run(request, session_id)

@@ -146,12 +146,12 @@ class OverrideIn(_Closed):
     reason: Annotated[str, Field(min_length=1, max_length=2000, pattern=TEXT)]
 
 
-class RatingIn(_Closed):
+class SessionRatingIn(_Closed):
     instrument_id: Literal["ymrs", "asrm", "cssrs_since_last_visit", "madrs", "moaas", "cadss"]
     answers: list[Annotated[int, Field(ge=0, le=8, strict=True)] | None] = Field(max_length=40)
 
 
-class RatingOut(Schema):
+class SessionRatingOut(Schema):
     id: int
     instrument_id: str
     total: int | None

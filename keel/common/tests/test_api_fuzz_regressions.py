@@ -42,3 +42,36 @@ def test_every_operation_documents_the_401_it_gives_anonymous_callers() -> None:
     ]
     assert missing == []
     assert Client().get("/api/v1/ping").status_code == 401
+
+
+def _schema_classes(base: type) -> list[type]:
+    found: list[type] = []
+    sub: type
+    for sub in base.__subclasses__():
+        found.append(sub)
+        found.extend(_schema_classes(sub))
+    return found
+
+
+def test_no_two_api_schemas_share_a_name() -> None:
+    """Found by schemathesis (ST108): the coordination and the portal invitation answers
+    were both called ``InvitationOut``; the OpenAPI document keeps one component per name,
+    so the psychiatrist invitation was documented with the portal's fields (the session
+    rating and the check-in rating shared ``RatingOut`` the same way)."""
+    from ninja import Schema
+
+    Client().get("/api/v1/openapi.json")  # every router (and its schemas) is imported
+    by_name: dict[str, set[str]] = {}
+    for cls in _schema_classes(Schema):
+        if cls.__module__.startswith(("keel.", "config.")) and not cls.__name__.startswith("_"):
+            by_name.setdefault(cls.__name__, set()).add(f"{cls.__module__}.{cls.__qualname__}")
+    shared = {name: sorted(where) for name, where in by_name.items() if len(where) > 1}
+    assert shared == {}
+
+
+def test_the_psychiatrist_invitation_is_documented_with_its_own_fields(world: World) -> None:
+    schema = Client().get("/api/v1/openapi.json").json()
+    operation = schema["paths"]["/api/v1/coordination/patients/{patient_id}/invitation"]["post"]
+    ref = operation["responses"]["201"]["content"]["application/json"]["schema"]["$ref"]
+    component = schema["components"]["schemas"][ref.rsplit("/", 1)[1]]
+    assert sorted(component["required"]) == ["email", "expires_at", "id"]
