@@ -64,14 +64,17 @@ def database_config() -> dict[str, Any]:
     config: dict[str, Any] = dict(
         dj_database_url.parse(
             url,
-            # Persistent connections (seconds; 0 = one connection per request): opening a
-            # PostgreSQL connection costs more than most of Keel's requests.
+            # PostgreSQL: persistent connections (seconds; 0 = one connection per request):
+            # opening one costs more than most of Keel's requests.
             conn_max_age=env_int("KEEL_DB_CONN_MAX_AGE", default=60),
             conn_health_checks=True,
         )
     )
     engine = config["ENGINE"]
     if engine == "django.db.backends.sqlite3":
+        # SQLite opens a file, which is cheap; a connection kept by each server thread
+        # would only hold table locks between requests (seen with the threaded test server).
+        config["CONN_MAX_AGE"] = 0
         # IMMEDIATE: a write transaction takes the lock at BEGIN, so two
         # requests cannot both read the audit chain head and fork it.
         config["OPTIONS"] = {

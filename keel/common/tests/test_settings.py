@@ -54,6 +54,12 @@ def test_database_connections_persist_for_a_minute_unless_configured(
         database_config()
 
 
+def test_sqlite_connections_never_persist(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/k.sqlite3")
+    monkeypatch.setenv("KEEL_DB_CONN_MAX_AGE", "600")
+    assert database_config()["CONN_MAX_AGE"] == 0
+
+
 def test_database_url_rejects_other_engines(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DATABASE_URL", "mysql://root@127.0.0.1/keel")
     with pytest.raises(ValueError, match="unsupported database engine"):
