@@ -106,8 +106,10 @@ def _client(
             ledger.sent += 1
         try:
             status, row_id = _write(session, base, fx, kind, key)
-        except (requests.ConnectionError, requests.Timeout, ValueError):
-            return  # the server died mid-request: the key stays unanswered
+        except (requests.RequestException, ValueError):
+            # The server died mid-request (refused, reset, or cut off mid-body: requests
+            # raises ChunkedEncodingError for that one): the key stays unanswered.
+            return
         with ledger.lock:
             if 200 <= status < 300:
                 ledger.acknowledged[key] = (kind, row_id)
