@@ -17,6 +17,7 @@ from keel.alerts.services import alerts_evaluate, alerts_evaluate_clock
 from keel.alerts.tests.helpers import rota
 from keel.clinical.instruments import get_instrument
 from keel.monitoring.models import Assessment, AssessmentPurpose, Assignment, Frequency
+from keel.monitoring.services import clinician_rating_record, diary_submit
 from keel.patients.models import Patient
 from keel.treatment.models import DoseAdministration, SessionState
 from keel.treatment.tests.helpers import scheduled_session
@@ -171,8 +172,6 @@ def test_submissions_in_the_acute_window_after_a_dose_are_marked_and_feed_no_swi
     world: World,
 ) -> None:
     """The services read the doses once: for the stored acute flag and for the rules (§5.2)."""
-    from keel.monitoring.services import clinician_rating_record, diary_submit
-
     now = timezone.now()
     _dosed(world, now - dt.timedelta(hours=6))  # the acute window is 0-4 h after the dose
     nurse = world.actor("nurse_x")

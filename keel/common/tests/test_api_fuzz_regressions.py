@@ -69,7 +69,7 @@ def test_no_two_api_schemas_share_a_name() -> None:
     assert shared == {}
 
 
-def test_the_psychiatrist_invitation_is_documented_with_its_own_fields(world: World) -> None:
+def test_the_psychiatrist_invitation_is_documented_with_its_own_fields() -> None:
     schema = Client().get("/api/v1/openapi.json").json()
     operation = schema["paths"]["/api/v1/coordination/patients/{patient_id}/invitation"]["post"]
     ref = operation["responses"]["201"]["content"]["application/json"]["schema"]["$ref"]
