@@ -91,3 +91,17 @@ def screenshot(page: object, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def sign_out(page: object) -> None:
+    """Click "Sign out" and wait for the sign-in page that confirms it.
+
+    Going to another URL before the sign-out response arrives races it: the next request
+    carries the session the sign-out is deleting, and Django answers it with a 400
+    (SessionInterrupted) instead of the page the test expects.
+    """
+    from playwright.sync_api import Page, expect
+
+    assert isinstance(page, Page)
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_text("You have signed out.")).to_be_visible()

@@ -16,7 +16,7 @@ from playwright.sync_api import Page, expect
 
 from keel.demo import data as demo
 from keel.demo.services import demo_load
-from tests.browser.fixtures import axe_violations, screenshot
+from tests.browser.fixtures import axe_violations, screenshot, sign_out
 from tests.browser.mfa_helpers import complete_second_factor
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -39,10 +39,6 @@ def _tick(page: Page, selector: str) -> None:
     """Click the visible label of a USWDS radio or checkbox (the input itself is hidden)."""
     input_id = page.locator(selector).get_attribute("id")
     page.locator(f"label[for='{input_id}']").click()
-
-
-def _sign_out(page: Page) -> None:
-    page.get_by_role("button", name="Sign out").click()
 
 
 def _open_patient(page: Page, name: str) -> None:
@@ -88,7 +84,7 @@ def test_patient_walks_from_evaluation_to_cleared(page: Page, live_server: objec
     expect(page.get_by_text("Baseline ratings: 6 of 6 answered")).to_be_visible()
     assert axe_violations(page) == []
     screenshot(page, "intake-overview")
-    _sign_out(page)
+    sign_out(page)
 
     # Dr Okafor: the decision.
     _sign_in(page, base, "okafor")
@@ -103,7 +99,7 @@ def test_patient_walks_from_evaluation_to_cleared(page: Page, live_server: objec
     assert axe_violations(page) == []
     page.get_by_role("button", name="Record decision").click()
     expect(page.get_by_text("Eligible, decided by")).to_be_visible()
-    _sign_out(page)
+    sign_out(page)
 
     # Dana: Jordan signs consent in the clinic.
     _sign_in(page, base, "dana")
@@ -118,7 +114,7 @@ def test_patient_walks_from_evaluation_to_cleared(page: Page, live_server: objec
     _open_patient(page, "Ellery, Jordan")
     page.get_by_role("link", name="Psychiatrist of record").click()
     expect(page.get_by_role("heading", name="Not yet cleared for a first session")).to_be_visible()
-    _sign_out(page)
+    sign_out(page)
 
     # Dr Reyes, in her own restricted login, acknowledges the plan.
     _sign_in(page, base, "reyes")

@@ -12,7 +12,7 @@ from keel.accounts.roles import Role
 from keel.accounts.tests.factories import TEST_PASSWORD, ClinicFactory, staff_member
 from keel.demo import data as demo
 from keel.demo.services import demo_load
-from tests.browser.fixtures import axe_violations, screenshot
+from tests.browser.fixtures import axe_violations, screenshot, sign_out
 from tests.browser.mfa_helpers import complete_second_factor
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -86,7 +86,7 @@ def test_nurse_registers_a_patient_and_another_clinic_cannot_see_it(
     assert axe_violations(page) == []
     screenshot(page, "patient-list")
 
-    page.get_by_role("button", name="Sign out").click()
+    sign_out(page)
     _sign_in(page, base, "south_nurse", TEST_PASSWORD)
     response = page.goto(detail_url)
     assert response is not None and response.status == 404
@@ -102,7 +102,7 @@ def test_clinic_admin_filters_the_audit_trail(page: Page, live_server: object) -
     _sign_in(page, base, "dana", demo.DEMO_PASSWORD)
     page.get_by_role("link", name="Patients").first.click()
     page.get_by_role("link", name="Marlow, Alex").click()
-    page.get_by_role("button", name="Sign out").click()
+    sign_out(page)
 
     _sign_in(page, base, "lee", demo.DEMO_PASSWORD)
     expect(page.get_by_role("link", name="Patients")).to_have_count(0)
