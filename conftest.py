@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.test import Client
+from hypothesis import HealthCheck, settings
 
 from keel.accounts.models import Clinic, User
 from keel.accounts.roles import AccountType, Role
@@ -17,6 +18,12 @@ from keel.patients.tests.factories import PatientFactory, PsychiatristOfRecordFa
 # Transactional and live-server tests flush the database at teardown; the audit
 # table's append-only triggers are lifted for that flush only.
 pytest_plugins = ["keel.audit.tests.plugin", "tests.browser.fixtures"]
+
+# The suite runs on 2 cores shared by two test workers and the database: Hypothesis's
+# timing checks (a per-example deadline, "data generation too slow") would fail tests by
+# load, not by a bug. Every example still runs; per-test settings keep their own counts.
+settings.register_profile("keel", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("keel")
 
 
 @dataclass

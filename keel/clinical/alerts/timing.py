@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Final
 
+from keel.clinical.acute_window import in_acute_window
 from keel.clinical.alerts import _params as p
 from keel.clinical.alerts.history import DosePoint, PatientHistory
 
@@ -69,9 +70,13 @@ def last_dose_before(doses: tuple[DosePoint, ...], moment: datetime) -> DosePoin
 def within_acute_window(
     doses: tuple[DosePoint, ...], moment: datetime, params: Mapping[str, object]
 ) -> bool:
-    """Return True when ``moment`` is 0 to switch_acute_post_dose_exclusion_hours after a dose."""
-    window = timedelta(hours=p.integer(params, "switch_acute_post_dose_exclusion_hours"))
-    return any(dose.at <= moment < dose.at + window for dose in doses)
+    """Return True when ``moment`` is 0 to switch_acute_post_dose_exclusion_hours after a dose.
+
+    Both ends included; the same definition the session record tags ratings with
+    (``keel.clinical.acute_window``).
+    """
+    hours = p.integer(params, "switch_acute_post_dose_exclusion_hours")
+    return any(in_acute_window(moment, dose.at, hours) for dose in doses)
 
 
 def in_post_session_watch(

@@ -48,6 +48,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Final
 
+from keel.clinical.acute_window import in_acute_window
 from keel.clinical.routes import Route
 from keel.clinical.sessions.params import SessionParams
 
@@ -205,9 +206,7 @@ def acute_post_dose(
     if last_dose_at is None:
         return False
     _aware(last_dose_at, "last_dose_at")
-    elapsed = taken_at - last_dose_at
-    window = timedelta(hours=params.switch_acute_post_dose_exclusion_hours)
-    return timedelta(0) <= elapsed <= window
+    return in_acute_window(taken_at, last_dose_at, params.switch_acute_post_dose_exclusion_hours)
 
 
 def bp_recheck_rested(

@@ -55,15 +55,25 @@ def asrm_alerts(
         (5, None, False, []),
         (12, None, True, []),
         (12, 3.99, False, []),
-        (6, 4, False, [AMBER_ASRM]),
+        (6, 4, False, []),
+        (6, 4.01, False, [AMBER_ASRM]),
         (6, 48, False, [AMBER_ASRM]),
     ],
-    ids=["cut-off", "below", "flagged-acute", "inside-4h", "at-4h", "two-days-after"],
+    ids=[
+        "cut-off",
+        "below",
+        "flagged-acute",
+        "inside-4h",
+        "at-4h",
+        "just-after-4h",
+        "two-days-after",
+    ],
 )
 def test_asrm_amber_excludes_acute_post_dose_ratings(
     total: int, hours_after_dose: float | None, acute: bool, expected: list[str]
 ) -> None:
-    """ASRM >= 6 is amber, except 0 to 4 h after a dose (flagged or by the dose time)."""
+    """ASRM >= 6 is amber, except 0 to 4 h after a dose, both ends included (flagged or by the
+    dose time)."""
     assert asrm_alerts(total, hours_after_dose=hours_after_dose, acute=acute) == expected
 
 
