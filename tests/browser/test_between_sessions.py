@@ -80,7 +80,7 @@ def test_check_ins_raise_alerts_that_staff_and_the_psychiatrist_act_on(
 
     # 2. Dana: the worklist shows the urgent alert first; acknowledge, then resolve.
     _sign_in(page, base, "dana")
-    page.get_by_role("link", name="Worklist").click()
+    page.get_by_role("link", name="Worklist", exact=True).click()
     row = page.get_by_test_id("worklist-row").filter(has_text="Marlow, Alex")
     expect(row).to_contain_text("Urgent")
     assert axe_violations(page) == []
@@ -122,7 +122,7 @@ def test_check_ins_raise_alerts_that_staff_and_the_psychiatrist_act_on(
     reyes = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=False)
     psychiatrist = reyes.new_page()
     _sign_in(psychiatrist, base, demo.PSYCHIATRIST_USERNAME)
-    psychiatrist.get_by_role("link", name="Alerts").click()
+    psychiatrist.get_by_role("link", name="Alerts", exact=True).click()
     mine = psychiatrist.get_by_test_id("alert-row").filter(has_text="Casey")
     expect(mine.filter(has_text="Mood elevation").first).to_be_visible()
     psychiatrist.goto(f"{base}/alerts/{raised.pk}/")
