@@ -360,6 +360,11 @@ def main(argv: list[str]) -> int:
                 str(args.workers),
                 "--timeout",
                 "60",
+                # Every URL reaches Keel, however long: production's gunicorn answers a
+                # request line over 4094 bytes with its own 414 before Keel sees it, which
+                # would hide how Keel handles long, repeated query parameters.
+                "--limit-request-line",
+                "0",
                 "--access-logfile",
                 "/dev/null",
             ],

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Path, Query, Router, Schema, Status
-from pydantic import BeforeValidator, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from keel.accounts.api_auth import api_actor as _actor
 from keel.accounts.models import Clinic
@@ -41,7 +41,7 @@ from keel.alerts.services import (
 )
 from keel.audit.models import AuditAction
 from keel.common.exceptions import ValidationFailed
-from keel.common.schemas import ERROR_RESPONSES
+from keel.common.schemas import ERROR_RESPONSES, IsoDate
 
 router = Router()
 
@@ -50,16 +50,6 @@ AlertId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 EntryId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 TEXT = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
 Note = Annotated[str, Field(max_length=4000, pattern=TEXT)]
-
-
-def _iso_date_only(value: object) -> object:
-    """Dates travel as "YYYY-MM-DD"; pydantic's lax mode would read the integer 0 as 1970-01-01."""
-    if value is None or isinstance(value, dt.date | str):
-        return value
-    raise ValueError("must be a date written YYYY-MM-DD")
-
-
-IsoDate = Annotated[dt.date, BeforeValidator(_iso_date_only)]
 
 
 class _Closed(Schema):

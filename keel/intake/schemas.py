@@ -9,19 +9,13 @@ from typing import Annotated, Any, Literal
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from ninja import Schema
-from pydantic import BeforeValidator, ConfigDict, Field, StrictBool, create_model
+from pydantic import ConfigDict, Field, StrictBool, create_model
 
+from keel.common.schemas import IsoDate
 from keel.intake.forms import EVALUATION_FIELDS
 from keel.intake.models import AntimanicAgent, Evaluation
 
 TEXT_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
-
-
-def _iso_date_only(value: object) -> object:
-    """Dates travel as "YYYY-MM-DD"; pydantic's lax mode would read the integer 0 as 1970-01-01."""
-    if value is None or isinstance(value, dt.date | str):
-        return value
-    raise ValueError("must be a date written YYYY-MM-DD")
 
 
 def _literal(values: tuple[str, ...]) -> Any:
@@ -50,7 +44,7 @@ def _field_type(field: models.Field[Any, Any]) -> Any:
             Annotated[Decimal, Field(ge=low, le=high, decimal_places=field.decimal_places)] | None
         )
     if isinstance(field, models.DateField):
-        return Annotated[dt.date, BeforeValidator(_iso_date_only)] | None
+        return IsoDate | None
     if isinstance(field, models.PositiveSmallIntegerField):
         low, high = _bounds(field)
         return Annotated[int, Field(ge=low or 0, le=high or 32767, strict=True)] | None

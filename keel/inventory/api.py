@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema, Status
 
@@ -11,7 +9,7 @@ from keel.accounts.api_auth import api_actor as _actor
 from keel.accounts.catalogue import InventoryPerm
 from keel.audit.models import AuditAction
 from keel.common.exceptions import ValidationFailed
-from keel.common.schemas import ERROR_RESPONSES
+from keel.common.schemas import ERROR_RESPONSES, IsoDate
 from keel.inventory.exports import ledger_csv
 from keel.inventory.models import Drug, LedgerEntry
 from keel.inventory.permissions import (
@@ -71,8 +69,8 @@ def entry_out(entry: LedgerEntry) -> EntryOut:
 class EntryFilters(Schema):
     lot_id: int | None = None
     kind: KindValue | None = None
-    date_from: dt.date | None = None
-    date_to: dt.date | None = None
+    date_from: IsoDate | None = None
+    date_to: IsoDate | None = None
 
 
 @router.get("/lots", response={200: list[LotOut], **ERRORS}, operation_id="inventory_lot_list")

@@ -9,6 +9,8 @@ from typing import Annotated, Literal
 from ninja import Schema
 from pydantic import ConfigDict, Field
 
+from keel.common.schemas import IsoDate
+
 TEXT = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
 DrugValue = Literal["ketamine hydrochloride (racemic)", "esketamine"]
 KindValue = Literal["receipt", "draw", "administration", "waste", "count", "correction"]
@@ -33,10 +35,10 @@ class ReceiptIn(_Closed):
     ]
     lot_number: Annotated[str, Field(min_length=1, max_length=64, pattern=TEXT)]
     supplier: Annotated[str, Field(min_length=1, max_length=200, pattern=TEXT)]
-    expires_on: dt.date
+    expires_on: IsoDate
     quantity_ml: Millilitres
     reference: Annotated[str, Field(min_length=1, max_length=120, pattern=TEXT)]
-    received_on: dt.date | None = None
+    received_on: IsoDate | None = None
     note: ShortText = ""
 
 

@@ -9,6 +9,8 @@ from typing import Annotated, Any, Literal
 from ninja import Schema
 from pydantic import ConfigDict, Field, StrictBool
 
+from keel.common.schemas import IsoDate, IsoDateTime
+
 TEXT = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
 IdempotencyKey = Annotated[str, Field(max_length=64, pattern=r"^[A-Za-z0-9._:-]*$")]
 Answer = Annotated[int, Field(ge=0, le=8, strict=True)] | None
@@ -61,7 +63,7 @@ class ClinicianRatingIn(_Closed):
     instrument_id: StaffScale
     answers: list[Answer] = Field(max_length=40)
     purpose: Literal["pre_session", "check_in"]
-    taken_at: dt.datetime | None = None
+    taken_at: IsoDateTime | None = None
     idempotency_key: IdempotencyKey = ""
 
 
@@ -107,8 +109,8 @@ class DueOut(Schema):
 class AssignmentIn(_Closed):
     instrument_id: Schedulable
     frequency: FrequencyValue
-    start_date: dt.date | None = None
-    end_date: dt.date | None = None
+    start_date: IsoDate | None = None
+    end_date: IsoDate | None = None
 
 
 class AssignmentOut(Schema):

@@ -7,7 +7,9 @@ from decimal import Decimal
 from typing import Annotated, Literal
 
 from ninja import Schema
-from pydantic import ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field
+
+from keel.common.schemas import IsoDate
 
 AdministrativeSexValue = Literal["female", "male", "other", "unknown"]
 # Explicit ASCII classes: the OpenAPI pattern must mean the same in Python and ECMA regex.
@@ -22,15 +24,6 @@ ShortText = Annotated[str, Field(max_length=200, pattern=r"^[^\x00-\x08\x0b-\x1f
 LongText = Annotated[str, Field(max_length=500, pattern=r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$")]
 
 
-def _require_iso_date(value: object) -> object:
-    # pydantic's lax mode would take the integer 0 as a date; dates travel as "YYYY-MM-DD".
-    if isinstance(value, dt.date):
-        return value
-    if not isinstance(value, str):
-        raise ValueError("must be a date written YYYY-MM-DD")
-    return value
-
-
 class PatientCreateIn(Schema):
     """Register a patient. The MRN is assigned by Keel."""
 
@@ -38,7 +31,7 @@ class PatientCreateIn(Schema):
 
     given_name: Name
     family_name: Name
-    birth_date: dt.date
+    birth_date: IsoDate
     administrative_sex: AdministrativeSexValue
     weight_kg: Weight | None = None
     phone: Phone = ""
@@ -49,8 +42,6 @@ class PatientCreateIn(Schema):
     emergency_contact_phone: Phone = ""
     psychiatrist_of_record_id: Annotated[int, Field(ge=1, le=2**53, strict=True)] | None = None
 
-    _check_birth_date = field_validator("birth_date", mode="before")(_require_iso_date)
-
 
 class PatientUpdateIn(Schema):
     """Change some fields of a patient; fields left out stay as they are."""
@@ -59,7 +50,7 @@ class PatientUpdateIn(Schema):
 
     given_name: Name | None = None
     family_name: Name | None = None
-    birth_date: dt.date | None = None
+    birth_date: IsoDate | None = None
     administrative_sex: AdministrativeSexValue | None = None
     weight_kg: Weight | None = None
     phone: Phone | None = None
@@ -70,11 +61,6 @@ class PatientUpdateIn(Schema):
     emergency_contact_phone: Phone | None = None
     psychiatrist_of_record_id: Annotated[int, Field(ge=1, le=2**53, strict=True)] | None = None
 
-    @field_validator("birth_date", mode="before")
-    @classmethod
-    def _birth_date_iso(cls, value: object) -> object:
-        return None if value is None else _require_iso_date(value)
-
 
 class PatientOut(Schema):
     """A patient record."""
@@ -83,7 +69,7 @@ class PatientOut(Schema):
     mrn: str
     given_name: str
     family_name: str
-    birth_date: dt.date
+    birth_date: IsoDate
     administrative_sex: AdministrativeSexValue
     weight_kg: Decimal | None
     phone: str

@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from ninja import Schema
 from pydantic import ConfigDict, Field
 
+from keel.common.schemas import IsoDateTime
 from keel.treatment.models import (
     DIASTOLIC_RANGE,
     HEART_RATE_RANGE,
@@ -51,7 +52,7 @@ class CourseOut(Schema):
 
 
 class SessionScheduleIn(_Closed):
-    scheduled_for: dt.datetime
+    scheduled_for: IsoDateTime
 
 
 class SessionOut(Schema):
@@ -94,7 +95,7 @@ class VitalsIn(_Closed):
     heart_rate: Annotated[int, _range(HEART_RATE_RANGE)]
     spo2: Annotated[int, _range(SPO2_RANGE)]
     respiratory_rate: Annotated[int, _range(RESPIRATORY_RATE_RANGE)] | None = None
-    taken_at: dt.datetime | None = None
+    taken_at: IsoDateTime | None = None
     idempotency_key: Annotated[str, Field(max_length=64, pattern=r"^[A-Za-z0-9._-]*$")] = ""
 
 
