@@ -8,8 +8,11 @@ builds ``keel_bench``): the same PHQ-9 submission as ``bench/submissions.py``
 and ``GET /api/v1/ping``. Prints, per request, the CPU time of this process
 (Django) and of its PostgreSQL backend, the SQL statements, and the Django CPU
 of each part of a submission (nested parts are indented; a part's time
-includes the parts under it). Figures vary by a few tenths of a millisecond
-from run to run on a shared machine; the shares are what to read.
+includes the parts under it), and what a submission would cost without its alert
+work, and without its audit event too (the most the design options in
+docs/performance.md could save; measured by leaving the work out in this
+process). Figures vary by a few tenths of a millisecond from run to run on a
+shared machine; the shares are what to read.
 """
 
 from __future__ import annotations
@@ -136,7 +139,46 @@ def main() -> int:
         print(
             f"    {'  ' * depth}{name:<{34 - 2 * depth}} {spent[name] * 1000 / args.requests:5.2f} ms"
         )
+    _what_if(submit, noop, args.requests)
     return 0
+
+
+def _cpu_per_request(call: Callable[[int], None], requests: int) -> float:
+    """Django plus PostgreSQL CPU milliseconds per call, after a warm-up."""
+    for n in range(20):
+        call(n)
+    cpu, backend = time.process_time(), _backend_cpu()
+    for n in range(requests):
+        call(n)
+    return ((time.process_time() - cpu) + (_backend_cpu() - backend)) * 1000 / requests
+
+
+def _what_if(submit: Callable[[int], None], noop: Callable[[int], None], requests: int) -> None:
+    """The design options of docs/performance.md, priced by leaving the work out.
+
+    Not a configuration Keel has: the alert work (doses, history, rules) and then the
+    audit event are replaced by nothing in this process only, to show the most either
+    option could save. Deferring the work would still cost an enqueue on top.
+    """
+    import keel.monitoring.services as services
+
+    noop_ms = _cpu_per_request(noop, requests)
+    rows = [("as built", _cpu_per_request(submit, requests))]
+    names = ("alerts_evaluate", "patient_doses", "audit_record")
+    saved = {name: getattr(services, name) for name in names}
+    try:
+        setattr(services, "alerts_evaluate", lambda **_kw: None)  # noqa: B010
+        setattr(services, "patient_doses", lambda _patient: ())  # noqa: B010
+        rows.append(("without the alert work", _cpu_per_request(submit, requests)))
+        setattr(services, "audit_record", lambda **_kw: None)  # noqa: B010
+        rows.append(("without alert work and audit", _cpu_per_request(submit, requests)))
+    finally:
+        for name, func in saved.items():
+            setattr(services, name, func)
+    print("  what if (Django + PostgreSQL CPU per request; ratio = no-op / submission):")
+    print(f"    {'no-op':<42} {noop_ms:5.2f} ms")
+    for label, cost in rows:
+        print(f"    {'submission ' + label:<42} {cost:5.2f} ms   ratio {noop_ms / cost:4.2f}")
 
 
 if __name__ == "__main__":
