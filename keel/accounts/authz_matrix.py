@@ -332,6 +332,12 @@ PAGES: dict[str, dict[str, Row]] = {
         **GET_ONLY,
     },
     "alerts:detail": {"GET": page(_grant((*CLINIC_X_CLINICAL, "psychiatrist_a"), OK)), **GET_ONLY},
+    # The patient page's open-alerts panel: patient A's clinicians and psychiatrist; a role
+    # that may see A's clinical record but not alerts would get 403 (none today); else 404.
+    "alerts:patient_panel": {
+        "GET": page(_grant((*CLINIC_X_CLINICAL, "psychiatrist_a"), OK)),
+        **GET_ONLY,
+    },
     "alerts:acknowledge": post_only(page(_grant((*CLINIC_X_CLINICAL, "psychiatrist_a"), REDIRECT))),
     "alerts:resolve": post_only(
         page(_grant(CLINIC_X_CLINICAL, REDIRECT), _grant("psychiatrist_a", FORBIDDEN))

@@ -13,6 +13,8 @@ from keel.alerts.selectors import UNRESOLVED, alert_scope, alert_search
 from keel.audit.models import AuditAction
 from keel.audit.services import audit_denied, audit_record, audit_record_many
 from keel.common.exceptions import NotFound, PermissionDenied
+from keel.patients.models import Patient
+from keel.patients.permissions import access_patient
 
 OBJECT_TYPE = "alert"
 LIST_LIMIT = 200
@@ -98,6 +100,17 @@ def access_alert_list(
         detail={"list": True},
     )
     return items, total
+
+
+def access_patient_alerts(*, actor: Actor, patient_id: int) -> tuple[Patient, list[Alert]]:
+    """One patient's open and acknowledged alerts, for the patient page.
+
+    The patient must be in the actor's clinical scope (else 404, audited by the patient
+    gate); the actor must see alerts at all (else 403); every alert shown is audited as read.
+    """
+    patient = access_patient(actor=actor, patient_id=patient_id, need=PatientPerm.VIEW_CLINICAL)
+    alerts, _total = access_alert_list(actor=actor, patient_id=patient.pk)
+    return patient, alerts
 
 
 def access_on_call(*, actor: Actor, action: AuditAction = AuditAction.READ) -> Clinic:

@@ -32,6 +32,7 @@ from keel.alerts.permissions import (
     access_alert_report,
     access_on_call,
     access_on_call_entry,
+    access_patient_alerts,
 )
 from keel.alerts.selectors import (
     ack_report,
@@ -158,6 +159,18 @@ def alert_page(request: HttpRequest, actor: Actor, alert_id: int) -> HttpRespons
     """What fired, the action to take, the timeline and the steps this user may record."""
     alert = access_alert(actor=actor, alert_id=alert_id)
     return render(request, "alerts/detail.html", _detail_context(actor, alert))
+
+
+@require_GET
+@with_actor
+def patient_alerts_panel(request: HttpRequest, actor: Actor, patient_id: int) -> HttpResponse:
+    """The patient page's "Open alerts" panel (loaded by htmx): severity, title, status."""
+    patient, alerts = access_patient_alerts(actor=actor, patient_id=patient_id)
+    return render(
+        request,
+        "alerts/partials/_patient_alerts.html",
+        {"patient": patient, "alerts": alerts, "now": timezone.now()},
+    )
 
 
 def _back(alert: Alert) -> HttpResponse:

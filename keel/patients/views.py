@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from keel.accounts.catalogue import (
+    AlertPerm,
     ConsentPerm,
     CoordinationPerm,
     IntakePerm,
@@ -79,6 +80,8 @@ def patient_detail_page(request: HttpRequest, actor: Actor, patient_id: int) -> 
             "can_life_chart": actor.has(MonitoringPerm.VIEW_RATINGS)
             and actor.has(PatientPerm.VIEW_CLINICAL),
             "can_portal": actor.has(MonitoringPerm.INVITE_PATIENT),
+            # The alerts app serves the panel (htmx): this app does not read alerts.
+            "can_alerts": actor.has(AlertPerm.VIEW_ALERTS) and actor.has(PatientPerm.VIEW_CLINICAL),
         },
     )
 

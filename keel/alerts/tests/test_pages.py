@@ -114,3 +114,46 @@ def test_roles_without_alerts(world: World) -> None:
         assert client.get(f"/alerts/{alert.pk}/").status_code == 404, who
     assert world.client("nurse_y").get(f"/alerts/{alert.pk}/").status_code == 404
     assert "alert-row" not in world.client("nurse_y").get("/alerts/").content.decode()
+
+
+def test_the_patient_page_shows_that_patients_open_alerts(world: World) -> None:
+    """The patient page loads its open-alerts panel from the alerts app; the panel lists the
+    patient's unresolved alerts (most severe first) with their hold, and nobody else's."""
+    patient = world.patient_a
+    red_alert = raise_alert(patient, red())
+    amber_alert = raise_alert(patient, amber())
+    other = raise_alert(PatientFactory(clinic=world.clinic_x), finding(title="Someone else's"))
+    client = world.client("physician_x")
+    page = client.get(f"/patients/{patient.pk}/").content.decode()
+    assert f'hx-get="/alerts/patient/{patient.pk}/"' in page
+    panel = client.get(f"/alerts/patient/{patient.pk}/")
+    assert panel.status_code == 200
+    html = panel.content.decode()
+    assert html.index(red_alert.title) < html.index(amber_alert.title)
+    assert f"/alerts/{red_alert.pk}/" in html and "holds the next session" in html
+    assert other.title not in html
+    reads = AuditEvent.objects.filter(
+        object_type="alert", action="read", actor_username="physician_x", patient_id=patient.pk
+    )
+    assert set(reads.values_list("object_id", flat=True)) >= {
+        str(red_alert.pk),
+        str(amber_alert.pk),
+    }
+    # An acknowledged alert is still unresolved: it stays in the panel.
+    alert_acknowledge(actor=world.actor("nurse_x"), alert=amber_alert)
+    assert amber_alert.title in client.get(f"/alerts/patient/{patient.pk}/").content.decode()
+
+
+def test_the_patient_alerts_panel_says_when_there_are_none_and_keeps_its_scope(
+    world: World,
+) -> None:
+    assert b"No open or acknowledged alerts." in (
+        world.client("nurse_x").get(f"/alerts/patient/{world.patient_a.pk}/").content
+    )
+    raise_alert(world.patient_a)
+    # Another clinic's nurse and the front desk (no clinical record) get 404, nothing listed.
+    for who in ("nurse_y", "front_desk_x"):
+        assert world.client(who).get(f"/alerts/patient/{world.patient_a.pk}/").status_code == 404
+    # The page does not ask for the panel where the person cannot see alerts.
+    page = world.client("front_desk_x").get(f"/patients/{world.patient_a.pk}/").content
+    assert b"/alerts/patient/" not in page
