@@ -86,6 +86,15 @@ def test_check_ins_raise_alerts_that_staff_and_the_psychiatrist_act_on(
     assert axe_violations(page) == []
     screenshot(page, "between-worklist")
     alert = Alert.objects.get(patient__given_name="Alex", category=AlertCategory.SUICIDALITY)
+    # Alex's record opens with the alert on top (the panel the alerts app serves).
+    page.goto(f"{base}/patients/{alert.patient_id}/")
+    panel = page.get_by_test_id("patient-alerts")
+    expect(panel).to_contain_text(alert.title)
+    expect(panel).to_contain_text("Urgent")
+    assert axe_violations(page) == []
+    screenshot(page, "between-patient-alerts")
+    page.get_by_role("link", name="Worklist", exact=True).click()
+    row = page.get_by_test_id("worklist-row").filter(has_text="Marlow, Alex")
     row.locator(f"a[href='/alerts/{alert.pk}/']").click()
     expect(page.get_by_test_id("alert-status")).to_contain_text("Open")
     expect(page.get_by_test_id("crisis-resources")).to_be_visible()
