@@ -13,7 +13,6 @@ from keel.alerts.selectors import UNRESOLVED, alert_scope, alert_search
 from keel.audit.models import AuditAction
 from keel.audit.services import audit_denied, audit_record, audit_record_many
 from keel.common.exceptions import NotFound, PermissionDenied
-from keel.patients.models import Patient
 from keel.patients.permissions import access_patient
 
 OBJECT_TYPE = "alert"
@@ -102,7 +101,7 @@ def access_alert_list(
     return items, total
 
 
-def access_patient_alerts(*, actor: Actor, patient_id: int) -> tuple[Patient, list[Alert]]:
+def access_patient_alerts(*, actor: Actor, patient_id: int) -> list[Alert]:
     """One patient's open and acknowledged alerts, for the patient page.
 
     The patient must be in the actor's clinical scope (else 404, audited by the patient
@@ -110,7 +109,7 @@ def access_patient_alerts(*, actor: Actor, patient_id: int) -> tuple[Patient, li
     """
     patient = access_patient(actor=actor, patient_id=patient_id, need=PatientPerm.VIEW_CLINICAL)
     alerts, _total = access_alert_list(actor=actor, patient_id=patient.pk)
-    return patient, alerts
+    return alerts
 
 
 def access_on_call(*, actor: Actor, action: AuditAction = AuditAction.READ) -> Clinic:

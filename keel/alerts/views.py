@@ -165,11 +165,9 @@ def alert_page(request: HttpRequest, actor: Actor, alert_id: int) -> HttpRespons
 @with_actor
 def patient_alerts_panel(request: HttpRequest, actor: Actor, patient_id: int) -> HttpResponse:
     """The patient page's "Open alerts" panel (loaded by htmx): severity, title, status."""
-    patient, alerts = access_patient_alerts(actor=actor, patient_id=patient_id)
+    alerts = access_patient_alerts(actor=actor, patient_id=patient_id)
     return render(
-        request,
-        "alerts/partials/_patient_alerts.html",
-        {"patient": patient, "alerts": alerts, "now": timezone.now()},
+        request, "alerts/partials/_patient_alerts.html", {"alerts": alerts, "now": timezone.now()}
     )
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Literal
 
 from django.http import HttpRequest
@@ -19,7 +18,6 @@ from keel.common.schemas import ErrorOut, IsoDateTime
 
 router = Router()
 
-_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 
 SortField = Literal[
     "occurred_at",
