@@ -14,12 +14,18 @@ the same run and against the same server:
 - ``GET /api/v1/ping``: the same authentication and middleware, no work.
 
 It prints requests per second, p50 and p99 latency for both and the ratio of
-submission throughput to no-op throughput (issue 7 target: >= 0.5).
+submission throughput to no-op throughput (issue 7 target: >= 0.5), and, from
+Linux's ``/proc/stat``, how busy the machine's processors were during each cell
+and the processor time each request cost the whole machine (load generator,
+gunicorn and PostgreSQL together). When the processors are close to 100 % busy,
+throughput is set by that cost, so the ratio cannot be raised by moving work to
+another process on the same machine.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import threading
@@ -37,10 +43,25 @@ DATABASE = "keel_bench"
 PHQ9 = [1, 2, 1, 1, 2, 1, 1, 0, 0]
 
 
-def _run(
-    url: str, fx: Fixture, kind: str, clients: int, seconds: float
-) -> tuple[float, list[float], int]:
-    """Run ``clients`` threads for ``seconds``; return req/s, latencies (ms) and errors."""
+def _machine_cpu() -> tuple[float, float]:
+    """Seconds the machine's processors have been busy and in total so far (``/proc/stat``)."""
+    fields = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    ticks = os.sysconf("SC_CLK_TCK")
+    idle = fields[3] + fields[4]  # idle + iowait
+    return (sum(fields[:8]) - idle) / ticks, sum(fields[:8]) / ticks
+
+
+class Cell:
+    """What one kind of request did at one concurrency."""
+
+    def __init__(self, rps: float, latencies: list[float], errors: int, busy: float, cpu_ms: float):
+        self.rps, self.latencies, self.errors = rps, latencies, errors
+        self.busy = busy  # share of the machine's processor time that was busy
+        self.cpu_ms = cpu_ms  # busy processor time per answered request, whole machine
+
+
+def _run(url: str, fx: Fixture, kind: str, clients: int, seconds: float) -> Cell:
+    """Run ``clients`` threads for ``seconds`` and measure them."""
     latencies: list[float] = []
     errors = 0
     lock = threading.Lock()
@@ -72,12 +93,28 @@ def _run(
                     errors += 1
 
     threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
-    began = time.monotonic()
+    began, (busy, total) = time.monotonic(), _machine_cpu()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    return len(latencies) / (time.monotonic() - began), latencies, errors
+    elapsed, (busy_after, total_after) = time.monotonic() - began, _machine_cpu()
+    busy, total = busy_after - busy, total_after - total
+    answered = len(latencies) + errors
+    return Cell(
+        rps=len(latencies) / elapsed,
+        latencies=latencies,
+        errors=errors,
+        busy=busy / total if total else float("nan"),
+        cpu_ms=busy * 1000 / answered if answered else float("nan"),
+    )
+
+
+def _columns(cell: Cell, width: int) -> str:
+    return (
+        f"{cell.rps:>{width}.1f} {statistics.median(cell.latencies):>7.1f} "
+        f"{_pct(cell.latencies, 99):>7.1f} {cell.busy * 100:>3.0f}% {cell.cpu_ms:>6.1f}"
+    )
 
 
 def _pct(values: list[float], pct: float) -> float:
@@ -105,27 +142,35 @@ def main() -> int:
         f"{len(fx.patient_ids)} patients, {args.seconds:.0f} s per cell"
     )
     print(
-        f"{'clients':>7} | {'submit req/s':>12} {'p50 ms':>7} {'p99 ms':>7} | "
-        f"{'no-op req/s':>11} {'p50 ms':>7} {'p99 ms':>7} | {'ratio':>5} | errors"
+        f"{'clients':>7} | {'submit req/s':>12} {'p50 ms':>7} {'p99 ms':>7} {'CPU':>4} "
+        f"{'CPU ms':>6} | {'no-op req/s':>11} {'p50 ms':>7} {'p99 ms':>7} {'CPU':>4} "
+        f"{'CPU ms':>6} | {'ratio':>5} | errors"
     )
     worst = float("inf")
+    cpu_ratios: list[float] = []
     try:
         # Warm-up: load the code paths (protocol, instruments) in every worker.
         _run(server.url, fx, "submit", 4, 2.0)
         for clients in args.concurrency:
-            noop_rps, noop_lat, noop_err = _run(server.url, fx, "noop", clients, args.seconds)
-            sub_rps, sub_lat, sub_err = _run(server.url, fx, "submit", clients, args.seconds)
-            ratio = sub_rps / noop_rps if noop_rps else float("nan")
+            noop = _run(server.url, fx, "noop", clients, args.seconds)
+            sub = _run(server.url, fx, "submit", clients, args.seconds)
+            ratio = sub.rps / noop.rps if noop.rps else float("nan")
             worst = min(worst, ratio)
             print(
-                f"{clients:>7} | {sub_rps:>12.1f} {statistics.median(sub_lat):>7.1f} "
-                f"{_pct(sub_lat, 99):>7.1f} | {noop_rps:>11.1f} "
-                f"{statistics.median(noop_lat):>7.1f} {_pct(noop_lat, 99):>7.1f} | "
-                f"{ratio:>5.2f} | {sub_err + noop_err}"
+                f"{clients:>7} | {_columns(sub, 12)} | {_columns(noop, 11)} | "
+                f"{ratio:>5.2f} | {sub.errors + noop.errors}"
             )
+            cpu_ratios.append(noop.cpu_ms / sub.cpu_ms)
     finally:
         server.stop()
     print(f"lowest submission / no-op throughput ratio: {worst:.2f} (target >= 0.5)")
+    print(
+        "CPU: share of the machine's processors busy during the cell; CPU ms: busy processor "
+        "time per request (load generator, gunicorn and PostgreSQL together).\n"
+        "No-op / submission processor time per request: "
+        + ", ".join(f"{r:.2f}" for r in cpu_ratios)
+        + " (where CPU is near 100 %, the throughput ratio cannot exceed this)"
+    )
     return 0
 
 
