@@ -10,7 +10,10 @@ the psychiatrist of record), then gunicorn (``config.settings.local`` with
 ``DEBUG=false``, 2 workers) on a free port of 127.0.0.1, then ``schemathesis
 run --checks all`` once per role (and once anonymous) against
 ``/api/v1/openapi.json``, each bounded by ``--max-examples`` and a share of the
-wall-clock ``--budget``. Every response is read back from the HAR report:
+wall-clock ``--budget``. Path and query parameters that name a patient, a
+session, an alert and the like take the identifier of a real demo row three
+times in four (``KNOWN_OBJECTS``), so requests get past the 404 to the code
+behind it; the rest stay made up. Every response is read back from the HAR report:
 5xx answers are counted, and every error body (4xx/5xx) is searched for stack
 traces and for the demo patients' names and MRNs.
 
@@ -120,12 +123,8 @@ def wait_for(url: str, timeout: float) -> None:
         time.sleep(0.25)
 
 
-def demo_identifiers(env: dict[str, str]) -> list[str]:
-    """The demo patients' family names and MRNs: none may appear in an error body."""
-    code = (
-        "import json; from keel.patients.models import Patient; "
-        "print(json.dumps([v for p in Patient.objects.all() for v in (p.family_name, p.mrn)]))"
-    )
+def shell_json(env: dict[str, str], code: str) -> Any:
+    """What ``code``, run by ``manage.py shell``, prints as JSON on its last line."""
     result = subprocess.run(  # noqa: S603 - fixed argument list, no shell
         [str(BIN / "python"), str(ROOT / "manage.py"), "shell", "-c", code],
         cwd=ROOT,
@@ -134,8 +133,61 @@ def demo_identifiers(env: dict[str, str]) -> list[str]:
         capture_output=True,
         text=True,
     )
-    values: list[str] = json.loads(result.stdout.strip().splitlines()[-1])
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def demo_identifiers(env: dict[str, str]) -> list[str]:
+    """The demo patients' family names and MRNs: none may appear in an error body."""
+    values: list[str] = shell_json(
+        env,
+        "import json; from keel.patients.models import Patient; "
+        "print(json.dumps([v for p in Patient.objects.all() for v in (p.family_name, p.mrn)]))",
+    )
     return [v for v in values if v]
+
+
+#: Path and query parameter -> the model whose demo rows it names. Without real
+#: identifiers nearly every request to ``/patients/{patient_id}/...`` is a 404 and
+#: never reaches the code behind it; with them most are, and a share stays made up.
+KNOWN_OBJECTS = {
+    "patient_id": "patients.Patient",
+    "session_id": "treatment.TreatmentSession",
+    "alert_id": "alerts.Alert",
+    "template_id": "consent.ConsentTemplate",
+    "consent_id": "consent.Consent",
+    "letter_id": "coordination.CoordinationLetter",
+    "export_id": "treatment.RemsExport",
+    "assignment_id": "monitoring.Assignment",
+    "entry_id": "alerts.OnCallEntry",
+}
+#: How often a parameter above takes a demo row's identifier rather than a generated value.
+KNOWN_SHARE = 0.75
+
+
+def demo_objects(env: dict[str, str]) -> dict[str, list[int]]:
+    """The identifiers of the demo clinic's rows, per parameter name in ``KNOWN_OBJECTS``."""
+    found: dict[str, list[int]] = shell_json(
+        env,
+        "import json; from django.apps import apps; "
+        f"known = {KNOWN_OBJECTS!r}; "
+        "print(json.dumps({name: sorted(apps.get_model(label).objects.values_list('pk', flat=True)) "
+        "for name, label in known.items()}))",
+    )
+    return found
+
+
+def write_config(path: Path, objects: dict[str, list[int]]) -> Path:
+    """``fuzz-schemathesis.toml`` plus dictionaries of the demo rows' identifiers."""
+    lines = [CONFIG_FILE.read_text(), "", "# Written by scripts/fuzz.py for this run."]
+    bindings = []
+    for name, values in sorted(objects.items()):
+        if not values:
+            continue  # the demo has no such row: the parameter stays fully generated
+        lines += [f"[dictionaries.{name}]", f"values = {json.dumps(values)}", ""]
+        bindings.append(f'{name} = {{ dictionary = "{name}", probability = {KNOWN_SHARE} }}')
+    lines += ["[parameters]", *bindings, ""]
+    path.write_text("\n".join(lines))
+    return path
 
 
 def credential_headers(credential: dict[str, str] | None) -> list[str]:
@@ -197,7 +249,7 @@ def run_role(
     command = [
         str(BIN / "schemathesis"),
         "--config-file",
-        str(CONFIG_FILE),
+        str(args.config_file),
         "--no-color",
         "run",
         f"{base}/api/v1/openapi.json",
@@ -345,6 +397,7 @@ def main(argv: list[str]) -> int:
     manage(env, "issue_fuzz_tokens", "--out", str(creds_file))
     credentials: dict[str, dict[str, str]] = json.loads(creds_file.read_text())
     identifiers = demo_identifiers(env)
+    args.config_file = write_config(work / "schemathesis.toml", demo_objects(env))
 
     port = free_port()
     base = f"http://{HOST}:{port}"
