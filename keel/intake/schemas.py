@@ -14,6 +14,7 @@ from pydantic import ConfigDict, Field, StrictBool, create_model
 from keel.common.schemas import IsoDate
 from keel.intake.forms import EVALUATION_FIELDS
 from keel.intake.models import AntimanicAgent, Evaluation
+from keel.monitoring.schemas import Answer, answers_per_instrument
 
 TEXT_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
 
@@ -149,13 +150,18 @@ class IntakeOut(Schema):
     decisions: list[DecisionOut]
 
 
+BaselineScale = Literal["madrs", "ymrs", "phq9", "qids_sr16", "asrm", "cssrs_screen"]
+
+
 class BaselineRatingIn(Schema):
     """A clinician-entered baseline rating: one integer (or null) per item."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra=answers_per_instrument(BaselineScale)
+    )
 
-    instrument_id: Literal["madrs", "ymrs", "phq9", "qids_sr16", "asrm", "cssrs_screen"]
-    answers: list[Annotated[int, Field(ge=0, le=8, strict=True)] | None] = Field(max_length=40)
+    instrument_id: BaselineScale
+    answers: list[Answer] = Field(max_length=40)
 
 
 class AssessmentOut(Schema):

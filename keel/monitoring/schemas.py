@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from ninja import Schema
 from pydantic import ConfigDict, Field, StrictBool
 
+from keel.clinical.instruments import answers_json_schema, get_instrument
 from keel.common.schemas import IsoDate, IsoDateTime
 
 TEXT = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
@@ -22,6 +24,32 @@ FrequencyValue = Literal["daily", "weekly", "fortnightly", "monthly"]
 
 class _Closed(Schema):
     model_config = ConfigDict(extra="forbid")
+
+
+def answers_per_instrument(instruments: object) -> Callable[[dict[str, Any]], None]:
+    """``json_schema_extra`` for a rating body: each instrument's answers, documented.
+
+    ``instruments`` is the ``Literal`` type of the body's ``instrument_id``. The body's
+    schema gains a ``oneOf`` with one alternative per instrument: its number of answers
+    and each item's range, from the instrument library. Validation does not change: the
+    library checks the answers and a mismatch is the 422 naming ``answers`` it always was;
+    API clients (and the fuzzer) see what a valid body is.
+    """
+    ids = get_args(instruments)
+
+    def extra(schema: dict[str, Any]) -> None:
+        schema["oneOf"] = [
+            {
+                "properties": {
+                    "instrument_id": {"const": instrument_id},
+                    "answers": answers_json_schema(get_instrument(instrument_id).items),
+                },
+                "required": ["instrument_id"],
+            }
+            for instrument_id in ids
+        ]
+
+    return extra
 
 
 class DiaryIn(_Closed):
@@ -52,6 +80,8 @@ class DiaryOut(Schema):
 class PortalRatingIn(_Closed):
     """A patient's own scale: one answer (or null) per item, in item order."""
 
+    model_config = ConfigDict(json_schema_extra=answers_per_instrument(PatientScale))
+
     instrument_id: PatientScale
     answers: list[Answer] = Field(max_length=40)
     idempotency_key: IdempotencyKey = ""
@@ -59,6 +89,8 @@ class PortalRatingIn(_Closed):
 
 class ClinicianRatingIn(_Closed):
     """A rating staff enter at a visit (MADRS, YMRS, or a patient scale from paper)."""
+
+    model_config = ConfigDict(json_schema_extra=answers_per_instrument(StaffScale))
 
     instrument_id: StaffScale
     answers: list[Answer] = Field(max_length=40)

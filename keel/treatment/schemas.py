@@ -10,6 +10,7 @@ from ninja import Schema
 from pydantic import ConfigDict, Field
 
 from keel.common.schemas import IsoDateTime
+from keel.monitoring.schemas import Answer, answers_per_instrument
 from keel.treatment.models import (
     DIASTOLIC_RANGE,
     HEART_RATE_RANGE,
@@ -147,9 +148,14 @@ class OverrideIn(_Closed):
     reason: Annotated[str, Field(min_length=1, max_length=2000, pattern=TEXT)]
 
 
+SessionScale = Literal["ymrs", "asrm", "cssrs_since_last_visit", "madrs", "moaas", "cadss"]
+
+
 class SessionRatingIn(_Closed):
-    instrument_id: Literal["ymrs", "asrm", "cssrs_since_last_visit", "madrs", "moaas", "cadss"]
-    answers: list[Annotated[int, Field(ge=0, le=8, strict=True)] | None] = Field(max_length=40)
+    model_config = ConfigDict(json_schema_extra=answers_per_instrument(SessionScale))
+
+    instrument_id: SessionScale
+    answers: list[Answer] = Field(max_length=40)
 
 
 class SessionRatingOut(Schema):

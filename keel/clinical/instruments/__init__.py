@@ -45,6 +45,7 @@ from keel.clinical.instruments._base import (
     ReviewStatus,
     ScaleInstrument,
     Score,
+    answers_json_schema,
 )
 from keel.clinical.instruments.cssrs import CssrsInstrument, CssrsLevel
 from keel.clinical.instruments.diary import DiaryEntry
@@ -110,5 +111,6 @@ __all__ = [
     "ScaleInstrument",
     "Score",
     "UnknownInstrumentError",
+    "answers_json_schema",
     "get_instrument",
 ]

@@ -231,6 +231,30 @@ def check_answer(item: Item, value: object) -> int | None:
     return int(value)
 
 
+def answers_json_schema(items: Sequence[Item]) -> dict[str, object]:
+    """The JSON Schema (2020-12) of the answers :func:`check_answers` accepts for ``items``.
+
+    One entry per item, in item order: an integer in the item's range, or null when
+    unanswered. The API documents each instrument's answers with it.
+    """
+    return {
+        "type": "array",
+        "minItems": len(items),
+        "maxItems": len(items),
+        "prefixItems": [
+            {
+                "anyOf": [
+                    {"type": "integer", "minimum": item.min, "maximum": item.max},
+                    {"type": "null"},
+                ],
+                "title": f"{item.number}. {item.label}",
+            }
+            for item in items
+        ],
+        "items": False,
+    }
+
+
 def check_answers(
     instrument_id: str, items: Sequence[Item], answers: Sequence[int | None]
 ) -> tuple[int | None, ...]:
