@@ -146,45 +146,68 @@ def demo_identifiers(env: dict[str, str]) -> list[str]:
     return [v for v in values if v]
 
 
-#: Path and query parameter -> the model whose demo rows it names. Without real
-#: identifiers nearly every request to ``/patients/{patient_id}/...`` is a 404 and
-#: never reaches the code behind it; with them most are, and a share stays made up.
-KNOWN_OBJECTS = {
-    "patient_id": "patients.Patient",
-    "session_id": "treatment.TreatmentSession",
-    "alert_id": "alerts.Alert",
-    "template_id": "consent.ConsentTemplate",
-    "consent_id": "consent.Consent",
-    "letter_id": "coordination.CoordinationLetter",
-    "export_id": "treatment.RemsExport",
-    "assignment_id": "monitoring.Assignment",
-    "entry_id": "alerts.OnCallEntry",
+#: Dictionary -> (the model whose demo rows' identifiers it holds, the parameters that take them).
+#: A bare name is a path or query parameter, ``body.`` a field of a JSON body. Without real
+#: identifiers nearly every request to ``/patients/{patient_id}/...`` is a 404 and never
+#: reaches the code behind it; with them most are, and a share stays made up.
+KNOWN_OBJECTS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "patient_id": ("patients.Patient", ("patient_id",)),
+    "session_id": ("treatment.TreatmentSession", ("session_id",)),
+    "alert_id": ("alerts.Alert", ("alert_id",)),
+    "template_id": ("consent.ConsentTemplate", ("template_id", "body.template_id")),
+    "consent_id": ("consent.Consent", ("consent_id",)),
+    "letter_id": ("coordination.CoordinationLetter", ("letter_id",)),
+    "export_id": ("treatment.RemsExport", ("export_id",)),
+    "assignment_id": ("monitoring.Assignment", ("assignment_id",)),
+    "entry_id": ("alerts.OnCallEntry", ("entry_id",)),
+    "lot_id": ("inventory.Lot", ("body.lot_id",)),
+    "ledger_entry_id": ("inventory.LedgerEntry", ("body.corrects_entry_id",)),
 }
 #: How often a parameter above takes a demo row's identifier rather than a generated value.
 KNOWN_SHARE = 0.75
 
 
-def demo_objects(env: dict[str, str]) -> dict[str, list[int]]:
-    """The identifiers of the demo clinic's rows, per parameter name in ``KNOWN_OBJECTS``."""
-    found: dict[str, list[int]] = shell_json(
+def demo_objects(env: dict[str, str]) -> dict[str, list[int | str]]:
+    """Per dictionary of ``KNOWN_OBJECTS``, the identifiers of the demo clinic's rows; and
+    the demo staff's usernames and the published demo password, for the witness of a
+    controlled-substance entry (so that waste and counts can succeed)."""
+    labels = {name: label for name, (label, _keys) in KNOWN_OBJECTS.items()}
+    found: dict[str, list[int | str]] = shell_json(
         env,
         "import json; from django.apps import apps; "
-        f"known = {KNOWN_OBJECTS!r}; "
-        "print(json.dumps({name: sorted(apps.get_model(label).objects.values_list('pk', flat=True)) "
-        "for name, label in known.items()}))",
+        "from keel.accounts.models import Membership; from keel.demo.data import DEMO_PASSWORD; "
+        f"labels = {labels!r}; "
+        "found = {name: sorted(apps.get_model(label).objects.values_list('pk', flat=True)) "
+        "for name, label in labels.items()}; "
+        "found['witness_username'] = sorted(set(Membership.objects.values_list('user__username', flat=True))); "
+        "found['witness_password'] = [DEMO_PASSWORD]; "
+        "print(json.dumps(found))",
     )
     return found
 
 
-def write_config(path: Path, objects: dict[str, list[int]]) -> Path:
+#: Dictionary -> (parameters, share) for the witness fields; the password is mostly right
+#: (a wrong one is a failed sign-in, and enough of them lock the witness out).
+WITNESS = {
+    "witness_username": (("body.witness_username",), KNOWN_SHARE),
+    "witness_password": (("body.witness_password",), 0.9),
+}
+
+
+def write_config(path: Path, found: dict[str, list[int | str]]) -> Path:
     """``fuzz-schemathesis.toml`` plus dictionaries of the demo rows' identifiers."""
     lines = [CONFIG_FILE.read_text(), "", "# Written by scripts/fuzz.py for this run."]
+    uses = {name: (keys, KNOWN_SHARE) for name, (_label, keys) in KNOWN_OBJECTS.items()}
+    uses.update(WITNESS)
     bindings = []
-    for name, values in sorted(objects.items()):
+    for name, values in sorted(found.items()):
         if not values:
             continue  # the demo has no such row: the parameter stays fully generated
         lines += [f"[dictionaries.{name}]", f"values = {json.dumps(values)}", ""]
-        bindings.append(f'{name} = {{ dictionary = "{name}", probability = {KNOWN_SHARE} }}')
+        keys, share = uses[name]
+        bindings += [
+            f'"{key}" = {{ dictionary = "{name}", probability = {share} }}' for key in keys
+        ]
     lines += ["[parameters]", *bindings, ""]
     path.write_text("\n".join(lines))
     return path
