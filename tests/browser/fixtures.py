@@ -105,3 +105,19 @@ def sign_out(page: object) -> None:
     assert isinstance(page, Page)
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_text("You have signed out.")).to_be_visible()
+
+
+def answer_scale(page: object, answers: list[int]) -> None:
+    """Answer a portal scale in item order, pressing Next where one question shows at a time.
+
+    On a phone the scale shows one question per screen (keel/static/keel/portal-steps.js);
+    on a wide screen all of them, and Next is not there.
+    """
+    from playwright.sync_api import Page
+
+    assert isinstance(page, Page)
+    following = page.get_by_role("button", name="Next", exact=True)
+    for number, value in enumerate(answers, start=1):
+        page.locator(f"label[for=id_item_{number}_{value}]").click()
+        if number < len(answers) and following.is_visible():
+            following.click()

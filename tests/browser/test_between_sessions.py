@@ -17,7 +17,7 @@ from keel.alerts.models import Alert, AlertCategory, AlertStatus
 from keel.demo import data as demo
 from keel.demo.services import demo_load
 from keel.monitoring.models import DiaryEntry
-from tests.browser.fixtures import axe_violations, screenshot
+from tests.browser.fixtures import answer_scale, axe_violations, screenshot
 from tests.browser.mfa_helpers import complete_second_factor
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -65,10 +65,25 @@ def test_check_ins_raise_alerts_that_staff_and_the_psychiatrist_act_on(
     alex.get_by_role("button", name="Save today's diary").click()
     expect(alex.get_by_role("heading", level=1)).to_contain_text("Thank you")
     assert DiaryEntry.objects.filter(patient__given_name="Alex").count() > 1
+    # On a phone the scale shows one question per screen: Next, Back, and Send with the last.
     alex.goto(f"{base}/portal/scales/?instrument=phq9")
+    questions = alex.locator("fieldset.keel-question")
+    expect(questions).to_have_count(9)
+    expect(alex.get_by_text("Question 1 of 9")).to_be_visible()
+    expect(alex.get_by_role("button", name="Back")).to_be_hidden()
+    expect(alex.get_by_role("button", name="Send my answers")).to_be_hidden()
     for number in range(1, 9):
+        expect(questions.nth(number - 1)).to_be_visible()
+        assert questions.evaluate_all("qs => qs.filter(q => !q.hidden).length") == 1
         alex.locator(f"label[for=id_item_{number}_1]").click()
+        alex.get_by_role("button", name="Next").click()
+    expect(alex.get_by_text("Question 9 of 9")).to_be_visible()
+    alex.get_by_role("button", name="Back").click()
+    expect(alex.get_by_text("Question 8 of 9")).to_be_visible()
+    expect(alex.locator("#id_item_8_1")).to_be_checked()
+    alex.get_by_role("button", name="Next").click()
     alex.locator("label[for=id_item_9_2]").click()
+    assert axe_violations(alex) == []
     alex.get_by_role("button", name="Send my answers").click()
     crisis = alex.locator(".keel-crisis")
     expect(crisis).to_be_in_viewport()
@@ -115,8 +130,7 @@ def test_check_ins_raise_alerts_that_staff_and_the_psychiatrist_act_on(
     casey = _phone(browser)
     _sign_in(casey, base, "casey")
     casey.goto(f"{base}/portal/scales/?instrument=asrm")
-    for number, value in enumerate(demo.BLAIR_ASRM, start=1):
-        casey.locator(f"label[for=id_item_{number}_{value}]").click()
+    answer_scale(casey, list(demo.BLAIR_ASRM))
     casey.get_by_role("button", name="Send my answers").click()
     expect(casey.get_by_role("heading", level=1)).to_contain_text("Thank you")
     casey.context.close()

@@ -10,7 +10,7 @@ from keel.accounts.tests.factories import TEST_PASSWORD, ClinicFactory, UserFact
 from keel.monitoring.models import Assessment, DiaryEntry
 from keel.monitoring.services import assignment_create
 from keel.patients.tests.factories import PatientFactory
-from tests.browser.fixtures import axe_violations, screenshot
+from tests.browser.fixtures import answer_scale, axe_violations, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -70,9 +70,7 @@ def test_patient_fills_in_the_diary_and_a_phq9_on_a_phone(page: Page, live_serve
     page.get_by_role("link", name="Back to today").click()
     page.get_by_role("link", name="PHQ-9").click()
     expect(page.get_by_text("Demo wording - not the validated questionnaire")).to_be_visible()
-    for number in range(1, 9):
-        page.locator(f"label[for=id_item_{number}_1]").click()  # the tile scored 1
-    page.locator("label[for=id_item_9_2]").click()  # item 9 scored 2
+    answer_scale(page, [1, 1, 1, 1, 1, 1, 1, 1, 2])  # one question per screen; item 9 scored 2
     screenshot(page, "portal-phq9-phone")
     page.get_by_role("button", name="Send my answers").click()
 
