@@ -79,7 +79,8 @@ test-pg: setup
 # hold no demo patient's name, MRN or birth date (scripts/check_phi_in_logs.py).
 test-browser: setup
 	mkdir -p test-artifacts && rm -f test-artifacts/e2e.log
-	KEEL_LOG_FILE=$(CURDIR)/test-artifacts/e2e.log LOG_LEVEL=DEBUG KEEL_REQUIRE_BROWSER=1 $(VENV)/bin/pytest -m browser -p no:xdist
+	KEEL_LOG_FILE=$(CURDIR)/test-artifacts/e2e.log LOG_LEVEL=DEBUG KEEL_REQUIRE_BROWSER=1 \
+		KEEL_TEST_SQLITE_FILE=$(CURDIR)/test-artifacts/browser.sqlite3 $(VENV)/bin/pytest -m browser -p no:xdist
 	$(PY) scripts/check_phi_in_logs.py test-artifacts/e2e.log
 
 # Security checks: bandit (high severity) on the app code, always. pip-audit asks PyPI's

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from config.settings.base import *
 
 DEBUG = False
@@ -16,3 +18,11 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# The browser tests (`make test-browser`) drive a threaded live server. An in-memory SQLite
+# database shared between threads locks whole tables and fails at once ("table is locked")
+# when two requests overlap (an htmx search still in flight as "Sign out" is pressed); a file
+# database in WAL mode waits for the lock, as the demo and a single-clinic install do.
+_sqlite_file = os.environ.get("KEEL_TEST_SQLITE_FILE", "")
+if _sqlite_file and DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["TEST"] = {"NAME": _sqlite_file}

@@ -12,6 +12,7 @@ from keel.accounts.roles import Role
 from keel.accounts.tests.factories import TEST_PASSWORD, ClinicFactory, staff_member
 from keel.demo import data as demo
 from keel.demo.services import demo_load
+from keel.patients.tests.factories import PatientFactory
 from tests.browser.fixtures import axe_violations, screenshot, sign_out
 from tests.browser.mfa_helpers import complete_second_factor
 
@@ -80,9 +81,15 @@ def test_nurse_registers_a_patient_and_another_clinic_cannot_see_it(
     assert axe_violations(page) == []
     screenshot(page, "patient-detail")
 
+    PatientFactory(clinic=clinic_x, given_name="Morgan", family_name="Birchfield")
     page.get_by_role("link", name="Patients").first.click()
+    expect(page.get_by_test_id("patient-table")).to_contain_text("Birchfield, Morgan")
     page.get_by_label("Search patients by name or MRN").fill("Ashg")
+    # The search is done when htmx has swapped the table and pushed the URL; signing out
+    # while it is still in flight would race it.
+    expect(page).to_have_url(re.compile(r"[?&]q=Ashg"))
     expect(page.get_by_test_id("patient-table")).to_contain_text("Ashgrove, Rowan")
+    expect(page.get_by_test_id("patient-table")).not_to_contain_text("Birchfield")
     assert axe_violations(page) == []
     screenshot(page, "patient-list")
 
