@@ -66,8 +66,11 @@ migrationscheck: $(DEPS_STAMP)
 
 # The whole suite. Browser tests run when Chromium is installed and are
 # skipped with a visible reason when it is not.
+# SQLite test databases are files in WAL mode (one per worker), as the demo runs, not in-memory:
+# see config/settings/test.py.
 pytest: setup
-	$(VENV)/bin/pytest -n $(PYTEST_WORKERS)
+	mkdir -p test-artifacts
+	KEEL_TEST_SQLITE_FILE=$(CURDIR)/test-artifacts/pytest.sqlite3 $(VENV)/bin/pytest -n $(PYTEST_WORKERS)
 
 test: lint typecheck importcheck migrationscheck pytest
 

@@ -19,10 +19,12 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
-# The browser tests (`make test-browser`) drive a threaded live server. An in-memory SQLite
+# `make pytest` and `make test-browser` set KEEL_TEST_SQLITE_FILE (pytest-django adds a suffix
+# per xdist worker). The browser tests drive a threaded live server: an in-memory SQLite
 # database shared between threads locks whole tables and fails at once ("table is locked")
 # when two requests overlap (an htmx search still in flight as "Sign out" is pressed); a file
 # database in WAL mode waits for the lock, as the demo and a single-clinic install do.
+# A bare `pytest` keeps the in-memory database.
 _sqlite_file = os.environ.get("KEEL_TEST_SQLITE_FILE", "")
 if _sqlite_file and DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": _sqlite_file}
