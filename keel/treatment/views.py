@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -18,7 +19,12 @@ from keel.accounts.selectors import Actor
 from keel.alerts.selectors import session_holds
 from keel.audit.models import AuditAction
 from keel.clinical.instruments import INSTRUMENTS
-from keel.clinical.sessions import checkpoint_status, monitoring_schedule
+from keel.clinical.sessions import (
+    CheckpointState,
+    CheckpointStatus,
+    checkpoint_status,
+    monitoring_schedule,
+)
 from keel.common.exceptions import Conflict, PermissionDenied, ValidationFailed
 from keel.coordination.selectors import clearance_get
 from keel.intake.forms import AssessmentForm
@@ -132,10 +138,34 @@ def course_page(request: HttpRequest, actor: Actor, patient_id: int) -> HttpResp
     )
 
 
-def _checkpoints(session: TreatmentSession) -> list[Any]:
-    """Due / overdue monitoring checkpoints once the dose has started."""
+#: A session in one of these states is over: its checkpoints are read as of its end.
+_ENDED = (SessionState.DISCHARGED, SessionState.ABORTED)
+
+
+@dataclass(frozen=True)
+class CheckpointRow:
+    """One checkpoint as the session page shows it."""
+
+    state: CheckpointState
+    label: str  # done / due / overdue / upcoming; once the session is over: missed / not reached
+
+    @property
+    def css(self) -> str:
+        return self.label.replace(" ", "-")
+
+
+def _checkpoints(session: TreatmentSession) -> list[CheckpointRow]:
+    """The monitoring checkpoints once the dose has started, each with what it stands at.
+
+    While the session runs, a checkpoint is upcoming, due, overdue or done as of now. Once it
+    is over (discharged or aborted) they are read as of its end: a checkpoint with a missing
+    measure is "missed" (not "overdue", which asks for action) and one after the end "not
+    reached".
+    """
     if session.dose_started_at is None:
         return []
+    ended = session.state in _ENDED
+    as_of = (session.discharged_at or session.state_changed_at) if ended else None
     _protocol, params = session_protocol(session)
     # Esketamine observation runs from the first device: the schedule takes no end time.
     end = None if session.course.route == Route.INTRANASAL_ESKETAMINE else session.infusion_ended_at
@@ -159,7 +189,20 @@ def _checkpoints(session: TreatmentSession) -> list[Any]:
         taken_at__gte=session.scheduled_for - timedelta(hours=12),
     ):
         recorded[rating.instrument_id].append(rating.taken_at)
-    return list(checkpoint_status(plan, recorded, timezone.now()))
+    states = checkpoint_status(plan, recorded, as_of or timezone.now())
+    if not ended:
+        return [CheckpointRow(state, str(state.status)) for state in states]
+    return [
+        CheckpointRow(
+            state,
+            "done"
+            if state.status == CheckpointStatus.DONE
+            else "not reached"
+            if state.status == CheckpointStatus.UPCOMING
+            else "missed",
+        )
+        for state in states
+    ]
 
 
 def _session_context(actor: Actor, session: TreatmentSession, **extra: Any) -> dict[str, Any]:

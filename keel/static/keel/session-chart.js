@@ -5,7 +5,9 @@
   "use strict";
   var el = document.getElementById("vitals-chart");
   if (!el || !window.Plotly) { return; }
-  el.style.height = "360px";
+  // A phone gets no line labels on the plot; its legend lists the lines instead and needs room.
+  var narrow = el.clientWidth < 600;
+  el.style.height = narrow ? "620px" : "360px";
   var colours = { systolic: "#1a4480", diastolic: "#00bde3", heart_rate: "#d83933" };
   var dashes = ["dot", "dash", "longdash", "dashdot"];
 
@@ -25,21 +27,36 @@
       { x: s.time, y: s.heart_rate, name: "Heart rate (/min)", mode: "lines+markers", yaxis: "y2", line: { color: colours.heart_rate } }
     ];
     var shapes = [];
+    var labels = {};  // one label per line: thresholds at the same value share it
     var annotations = [];
     data.thresholds.forEach(function (t, i) {
       var yref = t.series === "heart_rate" ? "y2" : "y";
       var shape = line(t.value, t.label, t.series, i);
       shape.yref = yref;
       shapes.push(shape);
-      annotations.push({ xref: "paper", x: 1, xanchor: "right", yref: yref, y: t.value,
-        text: t.label + " " + t.value, showarrow: false, font: { size: 10, color: "#1b1b1b" } });
+      if (narrow) {
+        shape.showlegend = true;
+        shape.name = t.label + " " + t.value;
+        return;
+      }
+      var key = yref + ":" + t.value;
+      if (labels[key]) { labels[key].text = labels[key].text.replace(/ \S+$/, "") + " / " + t.label + " " + t.value; return; }
+      // Heart-rate lines are labelled at the left, blood-pressure lines at the right, so that
+      // lines of the two axes at the same height do not print over each other.
+      var left = yref === "y2";
+      labels[key] = { xref: "paper", x: left ? 0 : 1, xanchor: left ? "left" : "right", yanchor: "bottom", yref: yref, y: t.value,
+        text: t.label + " " + t.value, showarrow: false, font: { size: 10, color: "#1b1b1b" } };
+      annotations.push(labels[key]);
     });
     var layout = {
       margin: { l: 50, r: 50, t: 10, b: 40 },
-      xaxis: { title: { text: "Time (" + data.time_zone + ")" }, type: "date" },
+      xaxis: { type: "date", tickformat: "%H:%M", automargin: true },
       yaxis: { title: { text: "mmHg" }, rangemode: "tozero" },
-      yaxis2: { title: { text: "/min" }, overlaying: "y", side: "right", rangemode: "tozero" },
-      legend: { orientation: "h" },
+      yaxis2: { title: { text: "/min" }, overlaying: "y", side: "right", rangemode: "tozero",
+        tickmode: "auto", showgrid: false },
+      // Wide: three entries above the plot. Narrow: the series and every threshold line, below.
+      legend: narrow ? { orientation: "h", x: 0, y: -0.12, yanchor: "top" }
+        : { orientation: "h", x: 0, y: 1.02, yanchor: "bottom" },
       shapes: shapes,
       annotations: annotations
     };

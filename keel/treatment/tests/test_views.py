@@ -191,6 +191,8 @@ def test_chairside_page_walks_a_session_to_discharge(world: World) -> None:
         override_settings(KEEL_SESSION_IDLE_SECONDS=24 * 3600),
         time_machine.travel(start + dt.timedelta(minutes=130), tick=False),
     ):
+        running = nurse.get(f"{page}checkpoints/").content.decode()
+        assert "— overdue: bp, hr, spo2" in running and "missed" not in running
         nurse.post(f"{page}vitals/", {**calm, "context": "recovery"})
         nurse.post(f"{page}ratings/moaas/", {"item_1": "5"})
         nurse.post(f"{page}ratings/cadss/", {f"item_{n}": "0" for n in range(1, 24)})
@@ -214,6 +216,12 @@ def test_chairside_page_walks_a_session_to_discharge(world: World) -> None:
     session.refresh_from_db()
     assert session.state == SessionState.DISCHARGED
     assert session.discharge_escort_name == "Jamie Doe"
+    # Once discharged, a checkpoint without its readings was missed: nothing is overdue any more,
+    # and the page stops polling the schedule.
+    ended = nurse.get(f"{page}checkpoints/").content.decode()
+    assert "— missed: bp, hr, spo2" in ended and "overdue" not in ended
+    assert "keel-checkpoint--missed" in ended
+    assert 'hx-trigger="every 30s"' not in nurse.get(page).content.decode()
     summary = nurse.get(f"{page}summary/")
     assert summary.status_code == 200
     body = summary.content.decode()
