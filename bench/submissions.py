@@ -31,6 +31,7 @@ import sys
 import threading
 import time
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -51,13 +52,15 @@ def _machine_cpu() -> tuple[float, float]:
     return (sum(fields[:8]) - idle) / ticks, sum(fields[:8]) / ticks
 
 
+@dataclass(frozen=True)
 class Cell:
     """What one kind of request did at one concurrency."""
 
-    def __init__(self, rps: float, latencies: list[float], errors: int, busy: float, cpu_ms: float):
-        self.rps, self.latencies, self.errors = rps, latencies, errors
-        self.busy = busy  # share of the machine's processor time that was busy
-        self.cpu_ms = cpu_ms  # busy processor time per answered request, whole machine
+    rps: float
+    latencies: list[float]
+    errors: int
+    busy: float  # share of the machine's processor time that was busy
+    cpu_ms: float  # busy processor time per answered request, whole machine
 
 
 def _run(url: str, fx: Fixture, kind: str, clients: int, seconds: float) -> Cell:

@@ -152,6 +152,11 @@ class TreatmentSession(BaseModel):
     def __str__(self) -> str:
         return f"Session {self.number} of course {self.course_id} ({self.state})"
 
+    @property
+    def is_over(self) -> bool:
+        """Discharged or aborted: the states the state machine never leaves."""
+        return self.state in (SessionState.DISCHARGED, SessionState.ABORTED)
+
 
 class PrecheckOutcomeChoice(models.TextChoices):
     GO = "go", _("Go")

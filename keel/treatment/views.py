@@ -138,8 +138,8 @@ def course_page(request: HttpRequest, actor: Actor, patient_id: int) -> HttpResp
     )
 
 
-#: A session in one of these states is over: its checkpoints are read as of its end.
-_ENDED = (SessionState.DISCHARGED, SessionState.ABORTED)
+#: Once a session is over, what a checkpoint that was not done is called (the rest: "missed").
+_OVER_LABELS = {CheckpointStatus.DONE: "done", CheckpointStatus.UPCOMING: "not reached"}
 
 
 @dataclass(frozen=True)
@@ -164,8 +164,7 @@ def _checkpoints(session: TreatmentSession) -> list[CheckpointRow]:
     """
     if session.dose_started_at is None:
         return []
-    ended = session.state in _ENDED
-    as_of = (session.discharged_at or session.state_changed_at) if ended else None
+    as_of = (session.discharged_at or session.state_changed_at) if session.is_over else None
     _protocol, params = session_protocol(session)
     # Esketamine observation runs from the first device: the schedule takes no end time.
     end = None if session.course.route == Route.INTRANASAL_ESKETAMINE else session.infusion_ended_at
@@ -190,19 +189,9 @@ def _checkpoints(session: TreatmentSession) -> list[CheckpointRow]:
     ):
         recorded[rating.instrument_id].append(rating.taken_at)
     states = checkpoint_status(plan, recorded, as_of or timezone.now())
-    if not ended:
+    if as_of is None:
         return [CheckpointRow(state, str(state.status)) for state in states]
-    return [
-        CheckpointRow(
-            state,
-            "done"
-            if state.status == CheckpointStatus.DONE
-            else "not reached"
-            if state.status == CheckpointStatus.UPCOMING
-            else "missed",
-        )
-        for state in states
-    ]
+    return [CheckpointRow(state, _OVER_LABELS.get(state.status, "missed")) for state in states]
 
 
 def _session_context(actor: Actor, session: TreatmentSession, **extra: Any) -> dict[str, Any]:

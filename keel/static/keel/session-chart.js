@@ -27,7 +27,7 @@
       { x: s.time, y: s.heart_rate, name: "Heart rate (/min)", mode: "lines+markers", yaxis: "y2", line: { color: colours.heart_rate } }
     ];
     var shapes = [];
-    var labels = {};  // one label per line: thresholds at the same value share it
+    var labels = {};  // one label per line height: thresholds at the same value share it
     var annotations = [];
     data.thresholds.forEach(function (t, i) {
       var yref = t.series === "heart_rate" ? "y2" : "y";
@@ -40,13 +40,17 @@
         return;
       }
       var key = yref + ":" + t.value;
-      if (labels[key]) { labels[key].text = labels[key].text.replace(/ \S+$/, "") + " / " + t.label + " " + t.value; return; }
+      if (labels[key]) { labels[key].names.push(t.label); return; }
       // Heart-rate lines are labelled at the left, blood-pressure lines at the right, so that
       // lines of the two axes at the same height do not print over each other.
       var left = yref === "y2";
-      labels[key] = { xref: "paper", x: left ? 0 : 1, xanchor: left ? "left" : "right", yanchor: "bottom", yref: yref, y: t.value,
-        text: t.label + " " + t.value, showarrow: false, font: { size: 10, color: "#1b1b1b" } };
-      annotations.push(labels[key]);
+      labels[key] = { names: [t.label], value: t.value, annotation: { xref: "paper", x: left ? 0 : 1,
+        xanchor: left ? "left" : "right", yanchor: "bottom", yref: yref, y: t.value,
+        showarrow: false, font: { size: 10, color: "#1b1b1b" } } };
+      annotations.push(labels[key].annotation);
+    });
+    Object.keys(labels).forEach(function (key) {
+      labels[key].annotation.text = labels[key].names.join(" / ") + " " + labels[key].value;
     });
     var layout = {
       margin: { l: 50, r: 50, t: 10, b: 40 },
