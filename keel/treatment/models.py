@@ -112,6 +112,35 @@ class SessionState(models.TextChoices):
     RECOVERY = "recovery", _("Recovery")
     DISCHARGED = "discharged", _("Discharged")
     ABORTED = "aborted", _("Aborted")
+    HANDED_OFF = "handed_off", _("Handed off")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+#: The states the state machine never leaves.
+TERMINAL_STATES: frozenset[str] = frozenset(
+    {
+        SessionState.DISCHARGED,
+        SessionState.ABORTED,
+        SessionState.HANDED_OFF,
+        SessionState.CANCELLED,
+    }
+)
+#: Ended before any dose was given: such a session does not use up a planned session.
+UNDOSED_END_STATES: frozenset[str] = frozenset({SessionState.ABORTED, SessionState.CANCELLED})
+
+
+class HandOffKind(models.TextChoices):
+    """How a dosed session ended without discharge (a physician records it)."""
+
+    EMERGENCY_TRANSFER = "emergency_transfer", _("Transferred to emergency care")
+    AGAINST_MEDICAL_ADVICE = "against_medical_advice", _("Left against medical advice")
+
+
+class CancelCause(models.TextChoices):
+    """Why a booked session was cancelled before it was dosed."""
+
+    CONSENT_WITHDRAWN = "consent_withdrawn", _("Consent withdrawn")
+    BOOKING_CANCELLED = "booking_cancelled", _("Booking cancelled")
 
 
 class TreatmentSession(BaseModel):
@@ -139,6 +168,40 @@ class TreatmentSession(BaseModel):
         blank=True,
         help_text=_("Who took the patient home, recorded at discharge."),
     )
+    consent = models.ForeignKey(
+        "consent.Consent",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("The signed consent the session was booked under."),
+    )
+    cancel_cause = models.CharField(
+        _("cancelled because"), max_length=24, choices=CancelCause.choices, blank=True
+    )
+    cancel_reason = models.TextField(_("why it was cancelled"), blank=True, max_length=2000)
+    hand_off_kind = models.CharField(
+        _("hand-off"), max_length=24, choices=HandOffKind.choices, blank=True
+    )
+    hand_off_reason = models.TextField(_("reason for the hand-off"), blank=True, max_length=2000)
+    hand_off_destination = models.CharField(
+        _("transferred to"),
+        max_length=200,
+        blank=True,
+        help_text=_("Where the patient was taken (emergency transfer)."),
+    )
+    hand_off_informed = models.CharField(
+        _("who was told"),
+        max_length=200,
+        blank=True,
+        help_text=_("Who was told the patient left against medical advice."),
+    )
+    hand_off_escort_present = models.BooleanField(_("an escort was present"), null=True, blank=True)
+    hand_off_instructions = models.TextField(_("instructions given"), blank=True, max_length=2000)
+    handed_off_at = models.DateTimeField(null=True, blank=True)
+    handed_off_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     lock_version = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -146,7 +209,25 @@ class TreatmentSession(BaseModel):
         constraints = [
             models.UniqueConstraint(
                 fields=["course", "number"], name="session_number_unique_in_course"
-            )
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(state="handed_off")
+                | (
+                    ~models.Q(hand_off_kind="")
+                    & ~models.Q(hand_off_reason="")
+                    & models.Q(handed_off_at__isnull=False, dose_started_at__isnull=False)
+                ),
+                name="session_hand_off_recorded",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(state="cancelled")
+                | (
+                    ~models.Q(cancel_cause="")
+                    & ~models.Q(cancel_reason="")
+                    & models.Q(dose_started_at__isnull=True)
+                ),
+                name="session_cancel_recorded",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -154,8 +235,8 @@ class TreatmentSession(BaseModel):
 
     @property
     def is_over(self) -> bool:
-        """Discharged or aborted: the states the state machine never leaves."""
-        return self.state in (SessionState.DISCHARGED, SessionState.ABORTED)
+        """Discharged, aborted, handed off or cancelled: the states never left."""
+        return self.state in TERMINAL_STATES
 
 
 class PrecheckOutcomeChoice(models.TextChoices):
