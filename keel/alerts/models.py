@@ -162,6 +162,62 @@ class AlertEvent(models.Model):
         return f"{self.kind} on alert {self.alert_id}"
 
 
+class DosingDecision(models.TextChoices):
+    DOSE = "dose", _("Dose today")
+    DO_NOT_DOSE = "do_not_dose", _("Do not dose today")
+
+
+class CssrsLevel(models.TextChoices):
+    """The level of a C-SSRS (REFERENCE.md section 1.7, section 7)."""
+
+    NONE = "none", _("None (all answers no)")
+    LOW = "low", _("Low")
+    MODERATE = "moderate", _("Moderate")
+    HIGH = "high", _("High")
+
+
+class SuicideDosingAssessment(BaseModel):
+    """A physician's same-day assessment of an urgent suicidality alert before a dose.
+
+    REFERENCE.md section 7 tier 2: "same-day assessment by a licensed clinician and the
+    prescriber documents the dosing decision". A C-SSRS "since last visit" is done in
+    this visit (the stored rating is linked when it was entered in Keel) and the decision
+    is written with its reason. The go / no-go reads the latest one of the clinic day
+    (``keel.alerts.selectors.suicide_dosing_gate``). Never edited: a new one supersedes.
+    """
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="+")
+    patient = models.ForeignKey(
+        Patient, on_delete=models.PROTECT, related_name="suicide_dosing_assessments"
+    )
+    assessed_on = models.DateField(help_text=_("The clinic's date of the assessment."))
+    recorded_at = models.DateTimeField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    cssrs = models.ForeignKey(
+        "monitoring.Assessment",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("The C-SSRS since last visit taken in this visit, when entered in Keel."),
+    )
+    cssrs_level = models.CharField(max_length=10, choices=CssrsLevel.choices)
+    decision = models.CharField(max_length=12, choices=DosingDecision.choices)
+    reason = models.TextField(max_length=4000)
+    alert_ids = models.JSONField(
+        default=list, help_text=_("The urgent suicidality alerts open when it was recorded.")
+    )
+
+    class Meta:
+        ordering = ["-recorded_at", "-pk"]
+        indexes = [models.Index(fields=["patient", "assessed_on"])]
+
+    def __str__(self) -> str:
+        return f"Same-day assessment for patient {self.patient_id} on {self.assessed_on}"
+
+
 class OnCallEntry(models.Model):
     """One place on a clinic's on-call rota: urgent alerts go to rank 1 first, then 2, ...
 

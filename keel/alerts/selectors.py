@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from statistics import median
 from zoneinfo import ZoneInfo
 
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, IntegerField, Max, Q, QuerySet, Value, When
 
 from keel.accounts.models import Clinic
 from keel.accounts.roles import AccountType
@@ -22,8 +22,10 @@ from keel.alerts.models import (
     AlertLevel,
     AlertPriority,
     AlertStatus,
+    DosingDecision,
     OnCallEntry,
     SessionHold,
+    SuicideDosingAssessment,
 )
 from keel.clinical.instruments import INSTRUMENTS
 from keel.monitoring.models import Assessment, DiaryEntry
@@ -173,6 +175,97 @@ def session_hold_level(patient: Patient) -> str:
     if SessionHold.AMBER in holds:
         return "amber"
     return "none"
+
+
+# ---------------------------------------------------------------- suicidality and dosing
+
+#: Suicidality rules whose alert is urgent whatever priority a clinic's protocol gives it:
+#: tier 2 and tier 3 suicide items and a moderate or high C-SSRS (REFERENCE.md section 7).
+URGENT_SUICIDE_RULE_ENDINGS = (".tier2", ".tier3", ".moderate", ".high")
+
+
+def _urgent_suicide_q() -> Q:
+    endings = Q()
+    for ending in URGENT_SUICIDE_RULE_ENDINGS:
+        endings |= Q(rule_id__endswith=ending)
+    return Q(category=AlertCategory.SUICIDALITY) & (Q(priority=AlertPriority.URGENT) | endings)
+
+
+def is_urgent_suicidality(alert: Alert) -> bool:
+    """True for a tier 2 / tier 3 / C-SSRS moderate or high (or other urgent) suicidality alert."""
+    return alert.category == AlertCategory.SUICIDALITY and (
+        alert.priority == AlertPriority.URGENT
+        or alert.rule_id.endswith(URGENT_SUICIDE_RULE_ENDINGS)
+    )
+
+
+def urgent_suicide_alerts(*, patient: Patient) -> list[Alert]:
+    """The patient's open or acknowledged urgent suicidality alerts, oldest first."""
+    return list(
+        Alert.objects.filter(patient=patient, status__in=UNRESOLVED)
+        .filter(_urgent_suicide_q())
+        .order_by("raised_at", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class SuicideDosingGate:
+    """What the go / no-go needs to know about suicidality alerts on one clinic day.
+
+    ``urgent_open``: an open or acknowledged urgent suicidality alert (tier 2 or 3, C-SSRS
+    moderate or high). ``assessed_today``: a physician recorded a same-day assessment on
+    that day, after the latest firing of every such alert, whose decision is "dose today"
+    (a "do not dose" decision leaves it False: the session stays no-go). ``decision`` is
+    the latest same-day decision ("" when none) and ``assessment_id`` its row.
+    """
+
+    urgent_open: bool
+    assessed_today: bool
+    decision: str = ""
+    assessment_id: int | None = None
+    alert_ids: tuple[int, ...] = ()
+
+    @property
+    def blocks_dosing(self) -> bool:
+        return self.urgent_open and not self.assessed_today
+
+
+def _last_fired(alerts: Sequence[Alert]) -> dt.datetime | None:
+    """The latest time any of ``alerts`` was raised or fired again."""
+    if not alerts:
+        return None
+    latest = max(alert.raised_at for alert in alerts)
+    refired = AlertEvent.objects.filter(
+        alert__in=list(alerts), kind=AlertEventKind.REFIRED
+    ).aggregate(latest=Max("at"))["latest"]
+    return max(latest, refired) if refired is not None else latest
+
+
+def latest_dosing_assessment(*, patient: Patient, on: dt.date) -> SuicideDosingAssessment | None:
+    """The patient's latest same-day assessment recorded on the clinic date ``on``."""
+    return (
+        SuicideDosingAssessment.objects.filter(patient=patient, assessed_on=on)
+        .order_by("-recorded_at", "-pk")
+        .first()
+    )
+
+
+def suicide_dosing_gate(*, patient: Patient, on: dt.date) -> SuicideDosingGate:
+    """Whether urgent suicidality alerts hold today's dose (the precheck facts read this)."""
+    alerts = urgent_suicide_alerts(patient=patient)
+    latest = latest_dosing_assessment(patient=patient, on=on)
+    decision = latest.decision if latest is not None else ""
+    assessed = False
+    if alerts and latest is not None and latest.decision == DosingDecision.DOSE:
+        last_fired = _last_fired(alerts)
+        assessed = last_fired is None or latest.recorded_at >= last_fired
+    return SuicideDosingGate(
+        urgent_open=bool(alerts),
+        assessed_today=assessed,
+        decision=decision,
+        assessment_id=latest.pk if latest is not None else None,
+        alert_ids=tuple(alert.pk for alert in alerts),
+    )
 
 
 # ---------------------------------------------------------------- on-call rota
