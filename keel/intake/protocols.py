@@ -14,6 +14,8 @@ place that choice will be made.
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import keel.clinical.protocol.protocols as shipped_protocols
@@ -22,6 +24,7 @@ from keel.clinical.protocol.protocols import DEFAULT_PROTOCOL_FILE
 
 _cache_lock = threading.Lock()
 _cache: dict[Path, tuple[int, Protocol]] = {}
+_clinic_protocols: dict[int, Protocol] = {}
 
 
 def default_protocol_path() -> Path:
@@ -41,13 +44,37 @@ def load_protocol_file(path: Path | str) -> Protocol:
 def protocol_for_clinic(clinic_id: int | None) -> Protocol:
     """Return the protocol that governs ``clinic_id``.
 
-    Today this is the shipped default for every clinic. The parsed protocol
+    Today this is the shipped default for every clinic (tests may substitute one
+    with :func:`clinic_protocol_substituted`). The parsed protocol
     is cached per process, keyed by the file's modification time, so an
     edited file is re-read on the next call; the cache holds no state that
     matters across requests or processes.
     """
-    del clinic_id  # every clinic uses keel-default until per-clinic versions exist
+    substitute = _clinic_protocols.get(clinic_id) if clinic_id is not None else None
+    if substitute is not None:
+        return substitute
     return _cached(default_protocol_path())
+
+
+@contextmanager
+def clinic_protocol_substituted(clinic_id: int, protocol: Protocol) -> Iterator[Protocol]:
+    """Inside the block, ``protocol_for_clinic(clinic_id)`` returns ``protocol``.
+
+    For tests that need a clinic whose parameter values differ from keel-default
+    (build ``protocol`` with ``load_protocol`` from edited text), until clinics
+    have their own stored protocol versions. Only that clinic is affected.
+    """
+    with _cache_lock:
+        previous = _clinic_protocols.get(clinic_id)
+        _clinic_protocols[clinic_id] = protocol
+    try:
+        yield protocol
+    finally:
+        with _cache_lock:
+            if previous is None:
+                _clinic_protocols.pop(clinic_id, None)
+            else:
+                _clinic_protocols[clinic_id] = previous
 
 
 def _cached(path: Path) -> Protocol:

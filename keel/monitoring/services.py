@@ -40,7 +40,14 @@ from keel.audit.services import audit_denied, audit_record
 from keel.clinical.alerts import DosePoint
 from keel.clinical.alerts.timing import last_dose_before
 from keel.clinical.instruments import DiaryEntry as DiaryRecord
-from keel.clinical.instruments import InvalidAnswers, UnknownInstrumentError, get_instrument
+from keel.clinical.instruments import (
+    Instrument,
+    InvalidAnswers,
+    UnknownInstrumentError,
+    get_instrument,
+)
+from keel.clinical.params import ParamValue
+from keel.clinical.protocol import resolve_params
 from keel.clinical.schedules import occurrence_due
 from keel.clinical.sessions import acute_post_dose, session_params
 from keel.common.exceptions import Conflict, NotFound, ValidationFailed
@@ -148,6 +155,23 @@ def assessment_record(
     ).record
 
 
+def instrument_params(*, patient: Patient, instrument: Instrument) -> dict[str, ParamValue]:
+    """The clinic's protocol values of the parameters ``instrument`` scores with.
+
+    One source of truth for the suicide-item and C-SSRS thresholds (REFERENCE.md
+    section 7, section 10): the stored band and flags, which the go / no-go and the
+    portal read, use the same values as the clinic's alert rules, not the code defaults
+    of ``keel.clinical.params``.
+    """
+    values = resolve_params(protocol_for_clinic(patient.clinic_id))
+    params: dict[str, ParamValue] = {}
+    for spec in instrument.params:
+        value = values.get(spec.name.value)
+        if isinstance(value, int | str) and not isinstance(value, bool):
+            params[spec.name.value] = value
+    return params
+
+
 def _replay(existing: Assessment, instrument_id: str) -> Submitted[Assessment]:
     if existing.instrument_id != instrument_id:
         raise Conflict("This idempotency key was already used for a different questionnaire.")
@@ -178,8 +202,9 @@ def assessment_submit(
         instrument = get_instrument(instrument_id)
     except UnknownInstrumentError as exc:
         raise ValidationFailed({"instrument_id": [str(exc)]}) from exc
+    params = instrument_params(patient=patient, instrument=instrument)
     try:
-        score = instrument.score(list(answers))  # type: ignore[arg-type]  # validated by score()
+        score = instrument.score(list(answers), params)  # type: ignore[arg-type]  # validated
     except InvalidAnswers as exc:
         raise ValidationFailed({"answers": [str(exc)]}) from exc
     when = taken_at or timezone.now()
