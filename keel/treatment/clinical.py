@@ -11,13 +11,15 @@ from collections.abc import Mapping
 from decimal import Decimal
 
 from keel.alerts.selectors import session_hold_level
-from keel.clinical.protocol import Protocol
+from keel.clinical.protocol import Protocol, ProtocolError, resolve_params
 from keel.clinical.sessions import SessionParams, bp_recheck_rested, session_params
+from keel.clinical.sessions.spo2 import Spo2Reading, spo2_seconds_below
 from keel.intake.protocols import protocol_for_clinic
 from keel.monitoring.models import Assessment, AssessmentPurpose
 from keel.treatment.models import TreatmentSession, VitalContext, VitalSigns
 
 FactValue = bool | int | Decimal | str | list[str] | None
+SPO2_LEVEL_PARAM = "spo2_prescriber_below"
 
 
 def session_protocol(session: TreatmentSession) -> tuple[Protocol, SessionParams]:
@@ -94,6 +96,28 @@ def precheck_facts(
     }
 
 
+def _spo2_seconds_below(
+    session: TreatmentSession, latest: VitalSigns | None, protocol: Protocol
+) -> int | None:
+    """Seconds the session's SpO2 has stayed below ``spo2_prescriber_below`` up to ``latest``.
+
+    Every reading of the session up to the latest counts, in the order taken
+    (REFERENCE.md section 1.9, "sustained"); see ``spo2_seconds_below``.
+    """
+    if latest is None:
+        return None
+    level = resolve_params(protocol).get(SPO2_LEVEL_PARAM)
+    if not isinstance(level, int) or isinstance(level, bool):
+        raise ProtocolError(f"parameter {SPO2_LEVEL_PARAM}: the stop rules need an integer")
+    readings = [
+        Spo2Reading(v.taken_at, v.spo2)
+        for v in session.vitals.filter(taken_at__lte=latest.taken_at)
+        .exclude(pk=latest.pk)
+        .order_by("taken_at", "pk")
+    ]
+    return spo2_seconds_below([*readings, Spo2Reading(latest.taken_at, latest.spo2)], level)
+
+
 def monitoring_facts(
     *,
     session: TreatmentSession,
@@ -101,8 +125,13 @@ def monitoring_facts(
     moaas: int | None,
     apnoea: bool,
     symptoms: bool,
+    protocol: Protocol,
 ) -> dict[str, FactValue]:
-    """Facts for the stop rules from the newest readings."""
+    """Facts for the stop rules from the newest readings.
+
+    ``spo2_sustained_seconds`` is the time SpO2 has stayed below the
+    prescriber level, from the run of low readings ending at ``latest``.
+    """
     return {
         "current_systolic_bp": latest.systolic_bp if latest else None,
         "current_diastolic_bp": latest.diastolic_bp if latest else None,
@@ -112,8 +141,7 @@ def monitoring_facts(
         "current_moaas": moaas,
         "apnoea": apnoea,
         "target_organ_symptoms": symptoms,
-        # A single reading counts as sustained until the clinic sets spo2_sustained_seconds.
-        "spo2_sustained_seconds": 0,
+        "spo2_sustained_seconds": _spo2_seconds_below(session, latest, protocol),
     }
 
 

@@ -323,7 +323,12 @@ def stop_rules_check(
     """Evaluate the stop / pause rules on the newest readings; record each fired rule as an event."""
     protocol, params = session_protocol(session)
     facts = monitoring_facts(
-        session=session, latest=latest, moaas=moaas, apnoea=apnoea, symptoms=symptoms
+        session=session,
+        latest=latest,
+        moaas=moaas,
+        apnoea=apnoea,
+        symptoms=symptoms,
+        protocol=protocol,
     )
     actions = stop_actions(evaluate(protocol, facts, kinds=[RuleKind.STOP]), params)
     now = timezone.now()
