@@ -19,7 +19,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import keel.clinical.protocol.protocols as shipped_protocols
-from keel.clinical.protocol import Protocol, load_protocol
+from keel.clinical.protocol import Protocol, ProtocolError, load_protocol
+from keel.clinical.protocol.floors import check_floors
 from keel.clinical.protocol.protocols import DEFAULT_PROTOCOL_FILE
 
 _cache_lock = threading.Lock()
@@ -36,9 +37,15 @@ def load_protocol_file(path: Path | str) -> Protocol:
     """Read and validate the protocol file at ``path`` (UTF-8 YAML).
 
     Raises ``ProtocolError`` (a ``ValueError``) naming the rule on any
-    problem, and ``OSError`` when the file cannot be read.
+    problem, including a protocol that loosens a safety floor
+    (``keel.clinical.protocol.floors``), and ``OSError`` when the file cannot
+    be read.
     """
-    return load_protocol(Path(path).read_text(encoding="utf-8"))
+    protocol = load_protocol(Path(path).read_text(encoding="utf-8"))
+    violations = check_floors(protocol)
+    if violations:
+        raise ProtocolError("; ".join(str(violation) for violation in violations))
+    return protocol
 
 
 def protocol_for_clinic(clinic_id: int | None) -> Protocol:

@@ -89,7 +89,7 @@ def test_phq9_item9_of_two_raises_an_urgent_suicidality_alert(
     assert [a.rule_id for a in raised] == ["suicide.phq9_item9.tier2"]
     alert = raised[0]
     assert alert.priority == AlertPriority.URGENT and alert.category == AlertCategory.SUICIDALITY
-    assert (alert.protocol_id, alert.protocol_version) == ("keel-default", "3")
+    assert (alert.protocol_id, alert.protocol_version) == ("keel-default", "4")
     assert (alert.source_type, alert.source_id) == ("assessment", str(rating.pk))
     assert alert.facts["trigger_phq9_item9"] == 2
     assert alert.ack_due_at == now + dt.timedelta(minutes=60)

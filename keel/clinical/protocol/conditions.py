@@ -25,6 +25,7 @@ from keel.clinical.protocol.facts import (
     FactSpec,
     FactType,
 )
+from keel.clinical.protocol.floors import floor_parameter_problem
 from keel.clinical.protocol.model import (
     ORDERING_OPS,
     UNARY_OPS,
@@ -116,6 +117,9 @@ def check_param_override(
     value does not fit (for example an enum list with an unknown level).
     """
     value = parameter.coerce(raw, rule_id=rule_id, field=field)
+    floor_problem = floor_parameter_problem(parameter.name, value)
+    if floor_problem is not None:
+        raise ProtocolError(floor_problem, rule_id=rule_id, field=field)
     for rule in rules:
         for comparison in iter_comparisons(rule.when):
             if comparison.offset_param == parameter.name and not _is_number(value):

@@ -29,6 +29,7 @@ from keel.clinical.protocol.facts import (
     FactCatalogue,
     InvalidFactsError,
 )
+from keel.clinical.protocol.floors import floor_parameter_problem
 from keel.clinical.protocol.model import (
     AckUnit,
     AlertCategory,
@@ -157,6 +158,9 @@ def _parameters(raw: object) -> Mapping[str, Parameter]:
                 f"default {entry['default']!r} is not a number, true/false, text or list of text",
                 field=f"{where}.default",
             )
+        floor_problem = floor_parameter_problem(name, default)
+        if floor_problem is not None:
+            raise ProtocolError(floor_problem, field=f"{where}.default")
         convention = entry["convention"]
         if not isinstance(convention, bool):
             raise ProtocolError("must be true or false", field=f"{where}.convention")

@@ -155,7 +155,7 @@ def test_tier2_is_urgent_with_crisis_and_an_hour_to_acknowledge() -> None:
     assert finding.notify_psychiatrist is False
     assert finding.ack_due_at == NOW + timedelta(minutes=60)
     assert finding.evidence_key == ref
-    assert (finding.protocol_id, finding.protocol_version) == ("keel-default", "3")
+    assert (finding.protocol_id, finding.protocol_version) == ("keel-default", "4")
     assert finding.title.startswith("PHQ-9 item 9 at tier 2")
     assert "same calendar day" in finding.action
     assert finding.facts["trigger_phq9_item9"] == 2

@@ -12,7 +12,8 @@ import yaml
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from keel.clinical.protocol import Protocol
+from keel.clinical.protocol import Protocol, ProtocolError
+from keel.clinical.protocol.floors import SAFETY_FLOORS, SafetyFloor
 from keel.intake import protocols
 from keel.intake.management.commands.check_protocol import Command
 from keel.intake.protocols import default_protocol_path, load_protocol_file, protocol_for_clinic
@@ -51,7 +52,8 @@ def test_shipped_default_passes() -> None:
     protocol = load_protocol_file(default_protocol_path())
     expected = (
         f"{protocol.label}: {len(protocol.rules)} rules, "
-        f"{protocol.example_count} examples, all passed"
+        f"{protocol.example_count} examples, all passed; "
+        f"{len(SAFETY_FLOORS)} safety floors hold"
     )
     assert run().strip() == expected
     assert run(str(default_protocol_path())).strip() == expected
@@ -142,7 +144,7 @@ def test_protocol_for_clinic_is_the_default_and_cached() -> None:
     first = protocol_for_clinic(1)
     assert isinstance(first, Protocol)
     assert first.label == f"keel-default v{first.version}"
-    assert first.version == "3"
+    assert first.version == "4"
     assert protocol_for_clinic(2) is first
 
 
@@ -162,3 +164,87 @@ def test_cache_reloads_when_the_file_changes(
     after = protocol_for_clinic(None)
     assert after.title == "Clinic-tuned protocol"
     assert after is not before
+
+
+# ---------------------------------------------------------------- safety floors (issue 15)
+
+
+def parameter_of(data: dict[str, object], name: str) -> dict[str, object]:
+    """Return the parameter ``name`` of ``data`` (for editing in place)."""
+    parameters = data["parameters"]
+    assert isinstance(parameters, dict)
+    entry = parameters[name]
+    assert isinstance(entry, dict)
+    return entry
+
+
+def make_overridable(data: dict[str, object], rule_id: str) -> None:
+    """Mark a floor rule overridable (severity high, as the other overridable rules)."""
+    rule = rule_of(data, rule_id)
+    rule.pop("overridable")
+    rule["severity"] = "high"
+
+
+def loosen_bp_hold(data: dict[str, object]) -> None:
+    parameter_of(data, "predose_bp_hold_systolic_min")["default"] = 190
+
+
+def loosen_spo2_emergency(data: dict[str, object]) -> None:
+    make_overridable(data, "precheck.spo2.below_emergency_level")
+
+
+def loosen_sedation(data: dict[str, object]) -> None:
+    make_overridable(data, "discharge.sedation.moaas")
+
+
+def loosen_dissociation(data: dict[str, object]) -> None:
+    parameter_of(data, "discharge_cadss_max")["default"] = 8
+
+
+def loosen_spo2_baseline(data: dict[str, object]) -> None:
+    parameter_of(data, "discharge_spo2_min")["default"] = -1
+
+
+def loosen_observation(data: dict[str, object]) -> None:
+    parameter_of(data, "esketamine_min_observation_minutes")["default"] = 90
+
+
+def loosen_escort(data: dict[str, object]) -> None:
+    parameter_of(data, "escort_required")["default"] = False
+
+
+def loosen_no_driving(data: dict[str, object]) -> None:
+    """Remove the no-driving rule altogether."""
+    rules = data["rules"]
+    assert isinstance(rules, list)
+    rules[:] = [rule for rule in rules if rule["id"] != "discharge.instructions.no_driving"]
+
+
+FLOOR_BREAKERS: dict[str, Callable[[dict[str, object]], None]] = {
+    "predose_bp_hard_hold": loosen_bp_hold,
+    "predose_spo2_emergency": loosen_spo2_emergency,
+    "discharge_sedation": loosen_sedation,
+    "discharge_dissociation": loosen_dissociation,
+    "discharge_spo2_baseline": loosen_spo2_baseline,
+    "minimum_observation": loosen_observation,
+    "escort_at_hand_off": loosen_escort,
+    "no_driving_instruction": loosen_no_driving,
+}
+
+
+def test_every_floor_has_a_breaking_copy_below() -> None:
+    """The parametrised test below loosens each floor in the core's list."""
+    assert set(FLOOR_BREAKERS) == {floor.id for floor in SAFETY_FLOORS}
+
+
+@pytest.mark.parametrize("floor", SAFETY_FLOORS, ids=lambda floor: floor.id)
+def test_a_copy_that_loosens_a_floor_fails_naming_it(tmp_path: Path, floor: SafetyFloor) -> None:
+    """check_protocol refuses a copy of keel-default with one floor loosened, naming the floor."""
+    data = shipped()
+    FLOOR_BREAKERS[floor.id](data)
+    path = write(tmp_path, data)
+    with pytest.raises(CommandError) as caught:
+        run(str(path))
+    assert floor.title in str(caught.value)
+    with pytest.raises(ProtocolError, match="safety floor"):
+        load_protocol_file(path)

@@ -65,9 +65,9 @@ def test_header() -> None:
     """Identity and review status as the brief fixes them."""
     protocol = default_protocol()
     assert protocol.id == "keel-default"
-    assert protocol.version == "3"
-    assert protocol.label == "keel-default v3"
-    assert protocol.effective_from == date(2026, 11, 26)
+    assert protocol.version == "4"
+    assert protocol.label == "keel-default v4"
+    assert protocol.effective_from == date(2026, 12, 8)
     assert protocol.review_status is ReviewStatus.UNREVIEWED
     assert protocol.reviewed_by is None
 
@@ -96,7 +96,7 @@ def test_version_1_rules_are_the_45_eligibility_rules_first() -> None:
 
 
 def test_rule_counts_by_kind() -> None:
-    """v3 = 45 eligibility + 44 session rules (v2) + 36 alert rules, alert rules last."""
+    """v4 = 45 eligibility + 45 session rules (v2, v4 floor) + 36 alert rules, alert rules last."""
     rules = default_protocol().rules
     counts = {kind: sum(rule.kind is kind for rule in rules) for kind in RuleKind}
     assert counts == {
@@ -105,11 +105,11 @@ def test_rule_counts_by_kind() -> None:
         RuleKind.CAUTION: counts[RuleKind.CAUTION],
         RuleKind.PRECHECK: 26,
         RuleKind.STOP: 9,
-        RuleKind.DISCHARGE: 9,
+        RuleKind.DISCHARGE: 10,
         RuleKind.ALERT: 36,
     }
-    assert len(rules) == 125
-    assert all(rule.kind is RuleKind.ALERT for rule in rules[89:])
+    assert len(rules) == 126
+    assert all(rule.kind is RuleKind.ALERT for rule in rules[90:])
 
 
 def test_critical_means_not_overridable() -> None:
@@ -468,4 +468,4 @@ def test_v2_parameters_are_unchanged_in_v3() -> None:
     names = list(default_protocol().parameters)
     assert names[:2] == ["eligibility_age_below", "predose_bp_hold_systolic_min"]
     assert names.index("switch_acute_post_dose_exclusion_hours") == 64
-    assert len(names) == 65 + 54
+    assert len(names) == 65 + 54 + 1  # v4: iv_ketamine_observation_floor_minutes

@@ -159,17 +159,21 @@ def test_each_checklist_item_maps_to_its_outcome(
     assert outcome.non_overridable is hard
 
 
-def test_pre_dose_spo2_below_90_is_a_no_go_a_physician_may_override() -> None:
-    """SpO2 89 % before dosing: no-go (emergency level) that a physician may override."""
+def test_pre_dose_spo2_below_90_is_a_no_go_no_one_may_override() -> None:
+    """SpO2 89 % before dosing: a no-go at the emergency level, a safety floor (issue 15)."""
     found = precheck(predose_spo2=89)
     outcome = precheck_outcome(found)
     assert outcome.decision is PrecheckDecision.NO_GO
     assert [f.rule_id for f in outcome.no_go] == ["precheck.spo2.below_emergency_level"]
-    after = precheck_outcome(
-        found,
-        overridden={"precheck.spo2.below_emergency_level", "precheck.spo2.below_prescriber_level"},
-    )
-    assert after.decision is PrecheckDecision.GO
+    assert outcome.hard_rule_ids == ("precheck.spo2.below_emergency_level",)
+    with pytest.raises(OverrideRefused, match="not overridable"):
+        precheck_outcome(
+            found,
+            overridden={
+                "precheck.spo2.below_emergency_level",
+                "precheck.spo2.below_prescriber_level",
+            },
+        )
 
 
 def test_fasting_is_asked_only_for_esketamine() -> None:
@@ -352,23 +356,41 @@ def test_ready_discharge() -> None:
     assert readiness.unmet == ()
 
 
-def test_convention_criteria_can_be_overridden_hard_ones_cannot() -> None:
-    """MOAA/S 4 and 40 min after the infusion: a physician may override both; not SpO2."""
+def test_convention_criteria_can_be_overridden_floors_cannot() -> None:
+    """40 min after the infusion: a physician may override the clinic's 60 min; not SpO2 or MOAA/S."""
     found = discharge(latest_moaas=4, minutes_since_infusion_end=40, latest_spo2=96)
     readiness = discharge_readiness(found)
     assert readiness.ready is False
-    assert set(readiness.overridable_rule_ids) == {
+    assert readiness.overridable_rule_ids == ("discharge.observation.iv_minimum",)
+    assert set(readiness.hard_rule_ids) == {
         "discharge.sedation.moaas",
-        "discharge.observation.iv_minimum",
+        "discharge.spo2.below_baseline",
     }
-    assert readiness.hard_rule_ids == ("discharge.spo2.below_baseline",)
-    partly = discharge_readiness(
-        found, overridden={"discharge.sedation.moaas", "discharge.observation.iv_minimum"}
-    )
+    partly = discharge_readiness(found, overridden={"discharge.observation.iv_minimum"})
     assert partly.ready is False
-    assert [f.rule_id for f in partly.unmet] == ["discharge.spo2.below_baseline"]
+    assert {f.rule_id for f in partly.unmet} == {
+        "discharge.sedation.moaas",
+        "discharge.spo2.below_baseline",
+    }
+    for floor_rule in ("discharge.spo2.below_baseline", "discharge.sedation.moaas"):
+        with pytest.raises(OverrideRefused, match="not overridable"):
+            discharge_readiness(found, overridden={floor_rule})
+
+
+def test_iv_observation_below_the_30_minute_floor_cannot_be_overridden() -> None:
+    """29 min after the infusion: the clinic's 60 min may be overridden, the 30-min floor not."""
+    found = discharge(minutes_since_infusion_end=29)
+    readiness = discharge_readiness(found)
+    assert readiness.hard_rule_ids == ("discharge.observation.iv_floor",)
     with pytest.raises(OverrideRefused, match="not overridable"):
-        discharge_readiness(found, overridden={"discharge.spo2.below_baseline"})
+        discharge_readiness(
+            found,
+            overridden={"discharge.observation.iv_minimum", "discharge.observation.iv_floor"},
+        )
+    assert discharge_readiness(
+        discharge(minutes_since_infusion_end=30),
+        overridden={"discharge.observation.iv_minimum"},
+    ).ready
 
 
 @pytest.mark.parametrize(

@@ -29,7 +29,7 @@ SESSION_RULES = [
     ("precheck.bp.hard_hold", RuleKind.PRECHECK, False, Severity.CRITICAL),
     ("precheck.heart_rate.at_pause_level", RuleKind.PRECHECK, True, Severity.MODERATE),
     ("precheck.spo2.below_prescriber_level", RuleKind.PRECHECK, True, Severity.MODERATE),
-    ("precheck.spo2.below_emergency_level", RuleKind.PRECHECK, True, Severity.HIGH),
+    ("precheck.spo2.below_emergency_level", RuleKind.PRECHECK, False, Severity.CRITICAL),
     ("precheck.mood.open_red_alert", RuleKind.PRECHECK, False, Severity.CRITICAL),
     ("precheck.mood.open_amber_alert", RuleKind.PRECHECK, True, Severity.MODERATE),
     ("precheck.mood.ymrs_red", RuleKind.PRECHECK, False, Severity.CRITICAL),
@@ -59,15 +59,16 @@ SESSION_RULES = [
     ("stop.bp.pause_infusion", RuleKind.STOP, True, Severity.HIGH),
     ("stop.bp.hypertensive_urgency", RuleKind.STOP, True, Severity.HIGH),
     ("stop.sedation.nurse_bedside", RuleKind.STOP, True, Severity.MODERATE),
-    ("discharge.sedation.moaas", RuleKind.DISCHARGE, True, Severity.HIGH),
+    ("discharge.sedation.moaas", RuleKind.DISCHARGE, False, Severity.CRITICAL),
     ("discharge.spo2.below_baseline", RuleKind.DISCHARGE, False, Severity.CRITICAL),
-    ("discharge.dissociation.cadss", RuleKind.DISCHARGE, True, Severity.HIGH),
+    ("discharge.dissociation.cadss", RuleKind.DISCHARGE, False, Severity.CRITICAL),
     ("discharge.vitals.near_baseline", RuleKind.DISCHARGE, True, Severity.HIGH),
     ("discharge.observation.iv_minimum", RuleKind.DISCHARGE, True, Severity.HIGH),
+    ("discharge.observation.iv_floor", RuleKind.DISCHARGE, False, Severity.CRITICAL),
     ("discharge.observation.esketamine_minimum", RuleKind.DISCHARGE, False, Severity.CRITICAL),
     ("discharge.sedation.moaas_monitoring_duration", RuleKind.DISCHARGE, True, Severity.HIGH),
     ("discharge.escort.not_present", RuleKind.DISCHARGE, False, Severity.CRITICAL),
-    ("discharge.instructions.no_driving", RuleKind.DISCHARGE, True, Severity.HIGH),
+    ("discharge.instructions.no_driving", RuleKind.DISCHARGE, False, Severity.CRITICAL),
 ]
 
 
@@ -75,12 +76,12 @@ SESSION_KINDS = (RuleKind.PRECHECK, RuleKind.STOP, RuleKind.DISCHARGE)
 
 
 def test_session_rules_are_exactly_these() -> None:
-    """v2 adds 26 pre-check, 9 stop and 9 discharge rules, in this order."""
+    """26 pre-check, 9 stop and 10 discharge rules (v4 adds the IV / IM floor), in this order."""
     session = [rule for rule in default_protocol().rules if rule.kind in SESSION_KINDS]
     assert [rule.id for rule in session] == [row[0] for row in SESSION_RULES]
     kinds = [row[1] for row in SESSION_RULES]
     assert (kinds.count(RuleKind.PRECHECK), kinds.count(RuleKind.STOP)) == (26, 9)
-    assert kinds.count(RuleKind.DISCHARGE) == 9
+    assert kinds.count(RuleKind.DISCHARGE) == 10
 
 
 @pytest.mark.parametrize(("rule_id", "kind", "overridable", "severity"), SESSION_RULES)
@@ -112,7 +113,7 @@ def test_discharge_rules_are_titled_by_their_section_10_parameter() -> None:
     """Every discharge criterion's title starts with the parameter(s) that define it."""
     protocol = default_protocol()
     for rule in protocol.rules:
-        if rule.kind is RuleKind.DISCHARGE:
+        if rule.kind is RuleKind.DISCHARGE and rule.id != "discharge.observation.iv_floor":
             names = rule.title.split(":")[0].split(" / ")
             assert all(name in protocol.parameters for name in names), rule.id
 
@@ -317,7 +318,7 @@ def test_target_organ_symptoms_stop_at_any_blood_pressure() -> None:
 # ---------------------------------------------------------------- golden: discharge
 
 DISCHARGE_CRITERIA = [
-    ("discharge.sedation.moaas", {"latest_moaas": 5}, {"latest_moaas": 4}, True),
+    ("discharge.sedation.moaas", {"latest_moaas": 5}, {"latest_moaas": 4}, False),
     (
         "discharge.spo2.below_baseline",
         {"latest_spo2": 98, "predose_spo2": 98},
@@ -328,7 +329,7 @@ DISCHARGE_CRITERIA = [
         "discharge.dissociation.cadss",
         {"latest_cadss": 4, "predose_cadss": 0},
         {"latest_cadss": 5, "predose_cadss": 0},
-        True,
+        False,
     ),
     (
         "discharge.vitals.near_baseline",
@@ -353,7 +354,7 @@ DISCHARGE_CRITERIA = [
         "discharge.instructions.no_driving",
         {"no_driving_acknowledged": True},
         {"no_driving_acknowledged": False},
-        True,
+        False,
     ),
 ]
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from keel.clinical.protocol import ProtocolError, run_examples
+from keel.clinical.protocol.floors import SAFETY_FLOORS, check_floors
 from keel.intake.protocols import default_protocol_path, load_protocol_file
 
 
@@ -44,4 +45,10 @@ class Command(BaseCommand):
         if failures:
             lines = "\n".join(f"  {failure}" for failure in failures)
             raise CommandError(f"{path}: {summary}, {len(failures)} failed:\n{lines}")
-        self.stdout.write(f"{summary}, all passed")
+        violations = check_floors(protocol)
+        if violations:
+            lines = "\n".join(f"  {violation}" for violation in violations)
+            raise CommandError(
+                f"{path}: {summary}: loosens {len(violations)} safety floor(s):\n{lines}"
+            )
+        self.stdout.write(f"{summary}, all passed; {len(SAFETY_FLOORS)} safety floors hold")
