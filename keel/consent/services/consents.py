@@ -27,6 +27,7 @@ from keel.consent.rendering import SignatureFacts, consent_pdf_html, pdf_from_ht
 from keel.consent.selectors import consent_template_approved
 from keel.consent.text import name_key, text_sha256
 from keel.patients.models import Patient
+from keel.treatment.services.sessions import sessions_cancel_for_consent_withdrawal
 
 logger = logging.getLogger(__name__)
 
@@ -193,7 +194,9 @@ def consent_withdraw(*, actor: Actor, patient: Patient, reason: str) -> list[Con
     """Record that the patient withdrew consent; no session may be scheduled afterwards.
 
     Every standing signature of the patient (the current one and any older
-    version) is withdrawn. ``patient`` must come from
+    version) is withdrawn. In the same transaction the patient's booked
+    sessions whose dose has not started are cancelled with the reason, and
+    the care team is told once it commits. ``patient`` must come from
     ``access_patient_consent(need=WITHDRAW_CONSENT)``.
     """
     reason = normalise_reason(reason)
@@ -233,6 +236,7 @@ def consent_withdraw(*, actor: Actor, patient: Patient, reason: str) -> list[Con
                 clinic_id=patient.clinic_id,
                 detail={"fields": ["withdrawn_at"], "template_id": consent.template_id},
             )
+        sessions_cancel_for_consent_withdrawal(actor=actor, patient=patient, reason=reason)
     return standing
 
 

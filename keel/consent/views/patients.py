@@ -133,7 +133,11 @@ def patient_withdraw_page(request: HttpRequest, actor: Actor, patient_id: int) -
         except Conflict as exc:
             error = exc.message
         else:
-            messages.success(request, "Withdrawal recorded. No treatment session can be scheduled.")
+            messages.success(
+                request,
+                "Withdrawal recorded. Booked sessions not yet dosed are cancelled; "
+                "no treatment session can be scheduled.",
+            )
             return redirect("consent:patient", patient_id=patient.pk)
     patient = access_patient_consent(actor=actor, patient_id=patient_id)
     return _render_patient(

@@ -46,7 +46,13 @@ from keel.treatment.models import (
     TreatmentSession,
     VitalSigns,
 )
-from keel.treatment.services.sessions import MIN_REASON_CHARS, _require, _transition, vitals_record
+from keel.treatment.services.sessions import (
+    MIN_REASON_CHARS,
+    _require,
+    _transition,
+    session_consent_require,
+    vitals_record,
+)
 
 CHECKLIST_FACTS: tuple[str, ...] = (
     "weight_kg",
@@ -81,6 +87,7 @@ def precheck_record(
     _require(actor, TreatmentPerm.RUN_SESSIONS)
     if session.state != SessionState.PRE_CHECKS:
         raise Conflict("The go / no-go checklist is recorded during the pre-session checks.")
+    session_consent_require(session=session)
     unknown = sorted(set(answers) - set(CHECKLIST_FACTS))
     if unknown:
         raise ValidationFailed({name: ["Not a checklist question."] for name in unknown})
@@ -175,7 +182,7 @@ def session_rating_record(
         raise ValidationFailed(
             {"instrument_id": [f"Session ratings are {', '.join(SESSION_RATINGS)}."]}
         )
-    if session.state in {SessionState.SCHEDULED, SessionState.DISCHARGED, SessionState.ABORTED}:
+    if session.state == SessionState.SCHEDULED or session.is_over:
         raise Conflict("Ratings are recorded from check-in to discharge.")
     dosed = session.dose_started_at is not None
     return assessment_record(

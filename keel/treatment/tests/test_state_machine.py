@@ -142,11 +142,44 @@ def test_illegal_transition_is_a_conflict_and_changes_nothing(world: World) -> N
     assert session.state == SessionState.SCHEDULED
 
 
+BEFORE_DOSE = [
+    SessionState.SCHEDULED,
+    SessionState.CHECKED_IN,
+    SessionState.PRE_CHECKS,
+    SessionState.DOSING,
+]
+DOSED = [SessionState.MONITORING, SessionState.RECOVERY]
+
+
+@pytest.mark.parametrize("state", BEFORE_DOSE)
+def test_every_state_before_the_dose_may_abort_or_be_cancelled(state: SessionState) -> None:
+    assert {SessionState.ABORTED, SessionState.CANCELLED} <= TRANSITIONS[state]
+    assert SessionState.HANDED_OFF not in TRANSITIONS[state]
+
+
+@pytest.mark.parametrize("state", DOSED)
+def test_a_dosed_session_ends_only_by_discharge_or_hand_off(state: SessionState) -> None:
+    ends = TRANSITIONS[state] & {
+        SessionState.DISCHARGED,
+        SessionState.ABORTED,
+        SessionState.CANCELLED,
+        SessionState.HANDED_OFF,
+    }
+    assert SessionState.HANDED_OFF in ends
+    assert not ends & {SessionState.ABORTED, SessionState.CANCELLED}
+
+
 @pytest.mark.parametrize(
-    "state", [s for s in SessionState if s not in {SessionState.DISCHARGED, SessionState.ABORTED}]
+    "state",
+    [
+        SessionState.DISCHARGED,
+        SessionState.ABORTED,
+        SessionState.HANDED_OFF,
+        SessionState.CANCELLED,
+    ],
 )
-def test_every_state_before_discharge_may_abort(state: SessionState) -> None:
-    assert SessionState.ABORTED in TRANSITIONS[state]
+def test_terminal_states_are_never_left(state: SessionState) -> None:
+    assert TRANSITIONS[state] == frozenset()
 
 
 def test_abort_needs_a_reason_and_is_final(world: World) -> None:
