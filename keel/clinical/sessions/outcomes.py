@@ -40,6 +40,7 @@ from typing import Final
 
 from keel.clinical.protocol import Finding, FindingStatus, RuleKind, Severity
 from keel.clinical.protocol.facts import OPTIONAL_FACTS, FactGroup
+from keel.clinical.protocol.floors import FLOOR_RULE_IDS, SafetyFloor
 from keel.clinical.sessions.params import SessionParams
 
 NO_GO_SEVERITIES: Final = frozenset({Severity.CRITICAL, Severity.HIGH})
@@ -53,7 +54,16 @@ NURSE_VITALS_PARAMETER: Final = "moaas_nurse_bedside_max"
 
 
 class OverrideRefused(ValueError):
-    """Raised when an override names a rule that is not overridable or not open."""
+    """Raised when an override names a rule that is not overridable or not open.
+
+    ``rule_id`` names the rule; ``floor`` is the safety floor it carries
+    (``keel.clinical.protocol.floors``), or None.
+    """
+
+    def __init__(self, message: str, *, rule_id: str, floor: SafetyFloor | None = None) -> None:
+        super().__init__(message)
+        self.rule_id = rule_id
+        self.floor = floor
 
 
 class PrecheckDecision(StrEnum):
@@ -252,9 +262,20 @@ def _check_overrides(
     for rule_id in overridden:
         finding = by_id.get(rule_id)
         if finding is None:
-            raise OverrideRefused(f"rule {rule_id}: not a {what} finding; nothing to override")
-        if not finding.overridable:
             raise OverrideRefused(
-                f"rule {rule_id}: the protocol marks it not overridable; the facts must change"
+                f"rule {rule_id}: not a {what} finding; nothing to override", rule_id=rule_id
+            )
+        if not finding.overridable:
+            floor = FLOOR_RULE_IDS.get(rule_id)
+            if floor is not None:
+                raise OverrideRefused(
+                    f"rule {rule_id} ({finding.title}): safety floor {floor.title!r} - "
+                    f"{floor.limit}; it is not overridable, the facts must change",
+                    rule_id=rule_id,
+                    floor=floor,
+                )
+            raise OverrideRefused(
+                f"rule {rule_id}: the protocol marks it not overridable; the facts must change",
+                rule_id=rule_id,
             )
     return frozenset(overridden)

@@ -1,0 +1,108 @@
+"""Safety floors at the bedside: no physician override passes them, and each try is audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from conftest import World
+from keel.audit.models import AuditEvent
+from keel.common.exceptions import Conflict
+from keel.treatment.models import PrecheckOutcomeChoice, SessionState, VitalContext
+from keel.treatment.services import (
+    dose_prepare,
+    dose_start,
+    dose_stop,
+    dose_verify,
+    precheck_physician_decide,
+    precheck_record,
+    session_discharge,
+    session_rating_record,
+    vitals_record,
+)
+from keel.treatment.tests.test_chairside import CALM, CHECKLIST, _ready_for_checks
+
+pytestmark = pytest.mark.django_db
+
+CADSS_46 = [2] * 23  # total 46
+
+
+def _denied(rule_id: str) -> list[AuditEvent]:
+    return [
+        event
+        for event in AuditEvent.objects.filter(outcome="denied")
+        if event.detail.get("override_refused") == rule_id
+    ]
+
+
+def _in_recovery(world: World):  # type: ignore[no-untyped-def]
+    nurse, physician = world.actor("nurse_x"), world.actor("physician_x")
+    session = _ready_for_checks(world)
+    session_rating_record(actor=nurse, session=session, instrument_id="cadss", answers=[0] * 23)
+    check = precheck_record(actor=nurse, session=session, answers=CHECKLIST)
+    assert check.outcome == PrecheckOutcomeChoice.GO, check.fired_rule_ids
+    dose = dose_prepare(
+        actor=nurse,
+        session=session,
+        weight_kg=Decimal("72.4"),
+        concentration_mg_per_ml=Decimal("10"),
+        lot="LOT-42",
+    )
+    dose_verify(actor=physician, dose=dose)
+    session = dose_start(actor=nurse, dose=dose)
+    return dose_stop(actor=nurse, session=session)
+
+
+def test_moaas_3_cadss_46_and_no_no_driving_acknowledgement_cannot_be_overridden(
+    world: World,
+) -> None:
+    """The issue's reproduction: a physician override of these criteria is a 409 naming the floor."""
+    nurse, physician = world.actor("nurse_x"), world.actor("physician_x")
+    session = _in_recovery(world)
+    later = (session.dose_started_at or timezone.now()) + dt.timedelta(minutes=130)
+    with time_machine.travel(later, tick=False):
+        vitals_record(actor=nurse, session=session, context=VitalContext.RECOVERY, **CALM)
+        session_rating_record(actor=nurse, session=session, instrument_id="moaas", answers=[3])
+        session_rating_record(actor=nurse, session=session, instrument_id="cadss", answers=CADSS_46)
+        for rule_id, floor in (
+            ("discharge.sedation.moaas", "Sedation resolved at discharge"),
+            ("discharge.dissociation.cadss", "Dissociation resolved at discharge"),
+            ("discharge.instructions.no_driving", "The no-driving instruction"),
+        ):
+            with pytest.raises(Conflict, match=floor) as caught:
+                session_discharge(
+                    actor=physician,
+                    session=session,
+                    escort_present=True,
+                    no_driving_acknowledged=False,
+                    escort_name="Robin Ellery",
+                    overridden=[rule_id],
+                    reason="Patient insists on leaving now.",
+                )
+            assert rule_id in str(caught.value)
+            assert len(_denied(rule_id)) == 1, rule_id
+    session.refresh_from_db()
+    assert session.state == SessionState.RECOVERY
+
+
+def test_pre_dose_spo2_below_90_cannot_be_overridden(world: World) -> None:
+    """SpO2 89 % before the dose: no-go, and the override is refused and audited."""
+    session = _ready_for_checks(world, spo2=89)
+    check = precheck_record(actor=world.actor("nurse_x"), session=session, answers=CHECKLIST)
+    assert check.outcome == PrecheckOutcomeChoice.NO_GO
+    assert "precheck.spo2.below_emergency_level" in check.fired_rule_ids
+    with pytest.raises(Conflict, match="Pre-dose SpO2 below the emergency level"):
+        precheck_physician_decide(
+            actor=world.actor("physician_x"),
+            check=check,
+            rule_ids=["precheck.spo2.below_emergency_level"],
+            reason="Chronic lung disease; this is her usual value.",
+        )
+    assert len(_denied("precheck.spo2.below_emergency_level")) == 1
+    check.refresh_from_db()
+    assert check.outcome == PrecheckOutcomeChoice.NO_GO
+    assert check.physician_override_reason == ""
