@@ -13,4 +13,5 @@ urlpatterns = [
         name="rating",
     ),
     path("patients/<int:patient_id>/decision/", views.decision_page, name="decision"),
+    path("protocol/", views.protocol_page, name="protocol"),
 ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -12,6 +14,8 @@ from keel.accounts.decorators import with_actor
 from keel.accounts.selectors import Actor
 from keel.audit.models import AuditAction
 from keel.clinical.instruments import INSTRUMENTS
+from keel.clinical.protocol import resolve_params
+from keel.clinical.protocol.floors import FLOOR_PARAMETERS, SAFETY_FLOORS
 from keel.common.exceptions import Conflict, ValidationFailed
 from keel.intake.forms import AssessmentForm, DecisionForm, EvaluationForm
 from keel.intake.models import DecisionOutcome
@@ -183,3 +187,58 @@ def decision_page(request: HttpRequest, actor: Actor, patient_id: int) -> HttpRe
         {"patient": patient, "form": form, "review": review, "evaluation": evaluation},
         status=status,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class _ValueRow:
+    name: str
+    value: str
+    unit: str
+    basis: str
+    convention: bool
+    must_be_set: bool
+    floor: bool
+
+
+@require_GET
+@with_actor
+def protocol_page(request: HttpRequest, actor: Actor) -> HttpResponse:
+    """The clinic's protocol, read-only: the safety floors with their sources, then every value."""
+    # Clinic staff only: outside accounts (patients, psychiatrists of record) have no role.
+    if actor.role is None or actor.clinic is None:
+        raise Http404
+    protocol = protocol_for_clinic(actor.clinic.pk)
+    values = resolve_params(protocol)
+    rows = [
+        _ValueRow(
+            name=name,
+            value=_shown(values[name]),
+            unit=parameter.unit,
+            basis=parameter.basis,
+            convention=parameter.convention,
+            must_be_set=parameter.must_be_set,
+            floor=name in FLOOR_PARAMETERS,
+        )
+        for name, parameter in protocol.parameters.items()
+    ]
+    by_name = {row.name: row for row in rows}
+    floors = [
+        {
+            "floor": floor,
+            "values": [by_name[p.name] for p in floor.parameters if p.name in by_name],
+        }
+        for floor in SAFETY_FLOORS
+    ]
+    return render(
+        request,
+        "intake/protocol.html",
+        {"actor": actor, "protocol": protocol, "floors": floors, "parameters": rows},
+    )
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, tuple | list):
+        return ", ".join(str(item) for item in value)
+    return str(value)
