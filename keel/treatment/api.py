@@ -36,8 +36,10 @@ from keel.treatment.schemas import (
     DischargeIn,
     DoseIn,
     DoseOut,
+    HandOffIn,
     OverrideIn,
     PrecheckOut,
+    SessionCancelIn,
     SessionOut,
     SessionRatingIn,
     SessionRatingOut,
@@ -58,8 +60,10 @@ from keel.treatment.services import (
     precheck_physician_decide,
     precheck_record,
     session_abort,
+    session_cancel,
     session_check_in,
     session_discharge,
+    session_hand_off,
     session_rating_record,
     session_schedule,
     session_start_prechecks,
@@ -197,9 +201,47 @@ def session_start_prechecks_api(request: HttpRequest, session_id: Id) -> Treatme
     operation_id="session_abort",
 )
 def session_abort_api(request: HttpRequest, session_id: Id, payload: AbortIn) -> TreatmentSession:
-    """End the session before discharge, with the reason."""
+    """End the session before its dose has started, with the reason (409 once dosed)."""
     actor, session = _run(request, session_id)
     return session_abort(actor=actor, session=session, reason=payload.reason)
+
+
+@router.post(
+    "/sessions/{session_id}/cancel",
+    response={200: SessionOut, **ERRORS},
+    operation_id="session_cancel",
+)
+def session_cancel_api(
+    request: HttpRequest, session_id: Id, payload: SessionCancelIn
+) -> TreatmentSession:
+    """Cancel a booked session before check-in, with the reason; it frees its slot."""
+    actor, session = _run(request, session_id)
+    return session_cancel(actor=actor, session=session, reason=payload.reason)
+
+
+@router.post(
+    "/sessions/{session_id}/hand-off",
+    response={200: SessionOut, **ERRORS},
+    operation_id="session_hand_off",
+)
+def session_hand_off_api(
+    request: HttpRequest, session_id: Id, payload: HandOffIn
+) -> TreatmentSession:
+    """End a dosed session without discharge: emergency transfer or left against advice.
+
+    Physicians only (403 otherwise); the dose must have started (409 otherwise).
+    """
+    actor, session = _run(request, session_id)
+    return session_hand_off(
+        actor=actor,
+        session=session,
+        kind=payload.kind,
+        reason=payload.reason,
+        destination=payload.destination,
+        informed=payload.informed,
+        escort_present=payload.escort_present,
+        instructions=payload.instructions,
+    )
 
 
 @router.post(

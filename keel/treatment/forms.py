@@ -15,6 +15,7 @@ from keel.treatment.models import (
     RESPIRATORY_RATE_RANGE,
     SPO2_RANGE,
     SYSTOLIC_RANGE,
+    HandOffKind,
     Route,
     VitalContext,
 )
@@ -91,6 +92,54 @@ class AbortForm(UswdsFormMixin, forms.Form):
         label=_("Why the session ends here"),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class CancelForm(UswdsFormMixin, forms.Form):
+    reason = forms.CharField(
+        label=_("Why the booking is cancelled"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class HandOffForm(UswdsFormMixin, forms.Form):
+    """How a dosed session ends without discharge (physicians)."""
+
+    kind = forms.ChoiceField(
+        label=_("How the session ends"),
+        choices=HandOffKind.choices,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    reason = forms.CharField(
+        label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    destination = forms.CharField(
+        label=_("Transferred to (emergency transfer)"),
+        max_length=200,
+        required=False,
+        help_text=_("e.g. the emergency department of the hospital, and how: ambulance."),
+    )
+    informed = forms.CharField(
+        label=_("Who was told (left against medical advice)"),
+        max_length=200,
+        required=False,
+        help_text=_("e.g. the escort, the psychiatrist of record."),
+    )
+    escort_present = forms.TypedChoiceField(
+        label=_("An escort was with the patient (left against medical advice)"),
+        choices=[("true", _("Yes")), ("false", _("No"))],
+        coerce=lambda v: v == "true",
+        empty_value=None,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    instructions = forms.CharField(
+        label=_("Instructions given"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
     )
 
 

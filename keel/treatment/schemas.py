@@ -71,6 +71,15 @@ class SessionOut(Schema):
     infusion_ended_at: dt.datetime | None
     discharged_at: dt.datetime | None
     discharge_escort_name: str
+    cancel_cause: str
+    cancel_reason: str
+    hand_off_kind: str
+    hand_off_reason: str
+    hand_off_destination: str
+    hand_off_informed: str
+    hand_off_escort_present: bool | None
+    hand_off_instructions: str
+    handed_off_at: dt.datetime | None
     lock_version: int
 
 
@@ -81,6 +90,26 @@ class CheckInIn(_Closed):
 
 class AbortIn(_Closed):
     reason: Annotated[str, Field(min_length=1, max_length=2000, pattern=TEXT)]
+
+
+class SessionCancelIn(_Closed):
+    reason: Annotated[str, Field(min_length=1, max_length=2000, pattern=TEXT)]
+
+
+class HandOffIn(_Closed):
+    """How a dosed session ends without discharge (physicians).
+
+    A transfer to emergency care needs ``destination``; leaving against
+    medical advice needs ``informed`` (who was told), ``escort_present`` and
+    ``instructions``. The service names any missing field (422).
+    """
+
+    kind: Literal["emergency_transfer", "against_medical_advice"]
+    reason: Annotated[str, Field(max_length=2000, pattern=TEXT)]
+    destination: Annotated[str, Field(max_length=200, pattern=TEXT)] = ""
+    informed: Annotated[str, Field(max_length=200, pattern=TEXT)] = ""
+    escort_present: bool | None = None
+    instructions: Annotated[str, Field(max_length=2000, pattern=TEXT)] = ""
 
 
 def _range(bounds: tuple[int, int]) -> object:

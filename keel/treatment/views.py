@@ -32,11 +32,13 @@ from keel.monitoring.models import Assessment, AssessmentPurpose
 from keel.treatment.clinical import session_protocol
 from keel.treatment.forms import (
     AbortForm,
+    CancelForm,
     CheckInForm,
     ChecklistForm,
     CourseForm,
     DischargeForm,
     DoseForm,
+    HandOffForm,
     ScheduleForm,
     VitalsForm,
 )
@@ -66,8 +68,10 @@ from keel.treatment.services import (
     precheck_physician_decide,
     precheck_record,
     session_abort,
+    session_cancel,
     session_check_in,
     session_discharge,
+    session_hand_off,
     session_rating_record,
     session_schedule,
     session_start_prechecks,
@@ -224,6 +228,8 @@ def _session_context(actor: Actor, session: TreatmentSession, **extra: Any) -> d
         ),
         "checkin_form": extra.pop("checkin_form", None) or CheckInForm(),
         "abort_form": AbortForm(),
+        "cancel_form": CancelForm(),
+        "hand_off_form": extra.pop("hand_off_form", None) or HandOffForm(),
         "now": timezone.now(),
         **extra,
     }
@@ -280,7 +286,7 @@ def session_summary(request: HttpRequest, actor: Actor, session_id: int) -> Http
 def session_action(
     request: HttpRequest, actor: Actor, session_id: int, action: str
 ) -> HttpResponse:
-    """One transition button (check in, start checks, abort)."""
+    """One transition button (check in, start checks, abort, cancel, hand-off, ...)."""
     session = access_session(
         actor=actor,
         session_id=session_id,
@@ -306,6 +312,26 @@ def session_action(
             session = session_abort(
                 actor=actor, session=session, reason=request.POST.get("reason", "")
             )
+        elif action == "cancel":
+            session = session_cancel(
+                actor=actor, session=session, reason=request.POST.get("reason", "")
+            )
+        elif action == "hand-off":
+            hand_off = HandOffForm(request.POST)
+            hand_off.is_valid()
+            extra["hand_off_form"] = hand_off
+            data = hand_off.cleaned_data
+            session = session_hand_off(
+                actor=actor,
+                session=session,
+                kind=data.get("kind") or "",
+                reason=data.get("reason", ""),
+                destination=data.get("destination", ""),
+                informed=data.get("informed", ""),
+                escort_present=data.get("escort_present"),
+                instructions=data.get("instructions", ""),
+            )
+            extra.pop("hand_off_form")
         elif action == "checklist":
             checklist = ChecklistForm(request.POST)
             extra["checklist_form"] = checklist
@@ -367,7 +393,12 @@ def session_action(
             raise Conflict("Unknown action.")
     except ValidationFailed as exc:
         target = next(
-            (extra[k] for k in ("checkin_form", "checklist_form", "dose_form") if k in extra), None
+            (
+                extra[k]
+                for k in ("checkin_form", "checklist_form", "dose_form", "hand_off_form")
+                if k in extra
+            ),
+            None,
         )
         if target is not None:
             _errors_to_form(target, exc)
@@ -375,6 +406,7 @@ def session_action(
             messages.error(request, exc.message)
     except (Conflict, PermissionDenied) as exc:
         messages.error(request, exc.message)
+        extra.pop("hand_off_form", None)  # nothing to correct in the form: show the page
     if extra:
         session.refresh_from_db()
         status = 409 if "discharge_error" in extra else 422

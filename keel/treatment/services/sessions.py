@@ -520,11 +520,12 @@ def sessions_cancel_for_consent_withdrawal(
 
     Called by ``consent_withdraw`` inside its transaction (its gate is the
     authority: whoever may record the withdrawal cancels what it stops).
-    Each session gets the cause, the reason ("Consent withdrawn: ..."), an
-    event and an audit entry. After the commit the clinic's physicians and
-    nurses and the psychiatrist of record are emailed, without patient data.
+    Each session gets the cause ("consent withdrawn") and the withdrawal's
+    reason, an event and an audit entry. After the commit the clinic's
+    physicians and nurses and the psychiatrist of record are emailed, without
+    patient data.
     """
-    cancel_reason = f"Consent withdrawn: {reason.strip()}"[:2000]
+    cancel_reason = reason.strip()[:2000]
     with transaction.atomic():
         booked = list(
             TreatmentSession.objects.select_for_update()
@@ -540,7 +541,7 @@ def sessions_cancel_for_consent_withdrawal(
                     "cancel_cause": CancelCause.CONSENT_WITHDRAWN,
                     "cancel_reason": cancel_reason,
                 },
-                note=cancel_reason,
+                note=f"Cancelled: consent withdrawn ({cancel_reason})",
                 detail={"cause": CancelCause.CONSENT_WITHDRAWN.value},
             )
             for session in booked
