@@ -425,6 +425,12 @@ API: dict[str, dict[str, Row]] = {
     "session_check_in": {"POST": api(_grant(CLINIC_X_CLINICAL, OK))},
     "session_start_prechecks": {"POST": api(_grant(CLINIC_X_CLINICAL, OK))},
     "session_abort": {"POST": api(_grant(CLINIC_X_CLINICAL, OK))},
+    "session_cancel": {"POST": api(_grant(CLINIC_X_CLINICAL, OK))},
+    # The scheduled session has no dose yet: a physician's hand-off is refused (409, abort
+    # instead); nurses may not record one (403).
+    "session_hand_off": {
+        "POST": api(_grant("physician_x", CONFLICT), _grant("nurse_x", FORBIDDEN))
+    },
     "vitals_record": {"POST": api(_grant(CLINIC_X_CLINICAL, CREATED))},
     "vitals_list": {"GET": api(_grant(CLINIC_X_CLINICAL, OK))},
     # Chairside steps on the checked-in session. Pre-checks are started but not recorded,

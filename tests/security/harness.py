@@ -410,6 +410,12 @@ def body_of(route: Route, objects: Objects) -> dict[str, Any]:
             "session_schedule": {"scheduled_for": _soon()},
             "session_check_in": {"escort_name": "Robin Ellery", "escort_phone": "+1 555 0100 222"},
             "session_abort": {"reason": "Matrix: patient unwell."},
+            "session_cancel": {"reason": "Matrix: patient asked to move it."},
+            "session_hand_off": {
+                "kind": "emergency_transfer",
+                "reason": "Matrix: chest pain, needs emergency care.",
+                "destination": "City emergency department",
+            },
             "vitals_record": _VITALS,
             "session_rating_record": {"instrument_id": "asrm", "answers": [0, 1, 0, 1, 0]},
             "precheck_record": _CHECKLIST,
