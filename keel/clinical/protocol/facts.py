@@ -392,6 +392,18 @@ PRECHECK_FACTS: Final[tuple[FactSpec, ...]] = (
     ),
     # Suicide risk (REFERENCE.md §1.7, §7)
     FactSpec(
+        "suicide_alert_urgent_open",
+        FactType.BOOL,
+        "An urgent suicidality alert (tier 2 or 3, C-SSRS moderate or high) is open or "
+        "acknowledged, not yet resolved",
+    ),
+    FactSpec(
+        "suicide_same_day_assessment",
+        FactType.BOOL,
+        "A physician recorded today, after the latest such alert, a same-day assessment "
+        "whose dosing decision is to dose",
+    ),
+    FactSpec(
         "cssrs_since_last_visit_level",
         FactType.ENUM,
         'C-SSRS screener triage level, "since last visit" version (this session)',

@@ -181,9 +181,14 @@ def test_every_alert_rule_has_alert_metadata() -> None:
     }
     for rule in rules:
         assert rule.alert is not None
+        # Issue 15: tier 2 and above and C-SSRS moderate / high tell the psychiatrist too.
+        urgent_suicide = rule.alert.category == "suicidality" and rule.id.endswith(
+            (".tier2", ".tier3", ".moderate", ".high")
+        )
         assert rule.alert.notify_psychiatrist is (
             rule.alert.category in ("mood_elevation", "non_response")
             or rule.id == "suicide.mixed_features"
+            or urgent_suicide
         ), rule.id
         assert (rule.alert.priority == "urgent") is (
             rule.alert.ack_param == "urgent_alert_ack_minutes"

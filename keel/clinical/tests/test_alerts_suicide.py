@@ -152,7 +152,7 @@ def test_tier2_is_urgent_with_crisis_and_an_hour_to_acknowledge() -> None:
         "",
     )
     assert finding.show_crisis is True
-    assert finding.notify_psychiatrist is False
+    assert finding.notify_psychiatrist is True  # issue 15: tier 2 tells the psychiatrist
     assert finding.ack_due_at == NOW + timedelta(minutes=60)
     assert finding.evidence_key == ref
     assert (finding.protocol_id, finding.protocol_version) == ("keel-default", "4")

@@ -6,12 +6,12 @@ import datetime as dt
 import json
 
 import pytest
-from django.utils import timezone
 
 from conftest import World
 from keel.intake.models import Evaluation
 from keel.intake.selectors import evaluation_facts
 from keel.intake.services import evaluation_start
+from keel.monitoring.selectors import clinic_today
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +29,7 @@ def _patch(world: World, body: dict[str, object]) -> tuple[int, dict[str, object
 def test_a_level_dated_in_the_future_is_refused(world: World, field: str) -> None:
     """Found by schemathesis: a future level date made its age negative, and then every
     review of the evaluation (GET intake, the decision) failed with 500."""
-    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    tomorrow = clinic_today(world.patient_a) + dt.timedelta(days=1)
     status, body = _patch(world, {field: tomorrow.isoformat()})
     assert status == 422
     assert field in body["errors"]
@@ -39,7 +39,8 @@ def test_a_level_dated_in_the_future_is_refused(world: World, field: str) -> Non
 
 
 def test_a_level_dated_today_is_accepted(world: World) -> None:
-    status, body = _patch(world, {"lithium_level_date": timezone.localdate().isoformat()})
+    """Today is the clinic's date, not the server's UTC date (issue 18: this failed 00-05 UTC)."""
+    status, body = _patch(world, {"lithium_level_date": clinic_today(world.patient_a).isoformat()})
     assert status == 200, body
 
 

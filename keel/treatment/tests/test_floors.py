@@ -10,6 +10,9 @@ import time_machine
 from django.utils import timezone
 
 from conftest import World
+from keel.alerts.same_day import suicide_dosing_assessment_record
+from keel.alerts.services import alert_acknowledge
+from keel.alerts.tests.helpers import finding, raise_alert
 from keel.audit.models import AuditEvent
 from keel.common.exceptions import Conflict
 from keel.treatment.models import PrecheckOutcomeChoice, SessionState, VitalContext
@@ -106,3 +109,45 @@ def test_pre_dose_spo2_below_90_cannot_be_overridden(world: World) -> None:
     check.refresh_from_db()
     assert check.outcome == PrecheckOutcomeChoice.NO_GO
     assert check.physician_override_reason == ""
+
+
+def test_an_open_cssrs_high_alert_is_no_go_despite_a_negative_screen_today(world: World) -> None:
+    """The issue's reproduction: today's negative C-SSRS does not give "Go" past an urgent alert.
+
+    The session becomes go only after a physician records today's assessment with
+    the decision to dose; a "do not dose" decision keeps it no-go.
+    """
+    alert = raise_alert(world.patient_a, finding(rule_id="suicide.cssrs_screen.high"))
+    alert_acknowledge(actor=world.actor("nurse_x"), alert=alert)
+    nurse, physician = world.actor("nurse_x"), world.actor("physician_x")
+    session = _ready_for_checks(world)  # today's C-SSRS since last visit: all "no"
+    check = precheck_record(actor=nurse, session=session, answers=CHECKLIST)
+    assert check.outcome == PrecheckOutcomeChoice.NO_GO
+    assert "precheck.suicide.open_urgent_alert" in check.fired_rule_ids
+    with pytest.raises(Conflict, match="not overridable"):
+        precheck_physician_decide(
+            actor=physician,
+            check=check,
+            rule_ids=["precheck.suicide.open_urgent_alert"],
+            reason="Screen negative today, proceed.",
+        )
+    suicide_dosing_assessment_record(
+        actor=physician,
+        patient=world.patient_a,
+        decision="do_not_dose",
+        reason="Still distressed; safety plan updated; reschedule next week.",
+        cssrs_level="none",
+    )
+    again = precheck_record(actor=nurse, session=session, answers=CHECKLIST)
+    assert again.outcome == PrecheckOutcomeChoice.NO_GO
+    suicide_dosing_assessment_record(
+        actor=physician,
+        patient=world.patient_a,
+        decision="dose",
+        reason="Seen in person; C-SSRS since last visit negative; safety plan reviewed.",
+        cssrs_level="none",
+    )
+    go = precheck_record(actor=nurse, session=session, answers=CHECKLIST)
+    assert go.outcome == PrecheckOutcomeChoice.GO, go.fired_rule_ids
+    assert go.facts["suicide_alert_urgent_open"] is True
+    assert go.facts["suicide_same_day_assessment"] is True

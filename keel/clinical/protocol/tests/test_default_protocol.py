@@ -96,20 +96,20 @@ def test_version_1_rules_are_the_45_eligibility_rules_first() -> None:
 
 
 def test_rule_counts_by_kind() -> None:
-    """v4 = 45 eligibility + 45 session rules (v2, v4 floor) + 36 alert rules, alert rules last."""
+    """v4 = 45 eligibility + 46 session rules (v2, v4 adds two) + 36 alert rules, alert rules last."""
     rules = default_protocol().rules
     counts = {kind: sum(rule.kind is kind for rule in rules) for kind in RuleKind}
     assert counts == {
         RuleKind.EXCLUSION: counts[RuleKind.EXCLUSION],
         RuleKind.REQUIREMENT: counts[RuleKind.REQUIREMENT],
         RuleKind.CAUTION: counts[RuleKind.CAUTION],
-        RuleKind.PRECHECK: 26,
+        RuleKind.PRECHECK: 27,
         RuleKind.STOP: 9,
         RuleKind.DISCHARGE: 10,
         RuleKind.ALERT: 36,
     }
-    assert len(rules) == 126
-    assert all(rule.kind is RuleKind.ALERT for rule in rules[90:])
+    assert len(rules) == 127
+    assert all(rule.kind is RuleKind.ALERT for rule in rules[91:])
 
 
 def test_critical_means_not_overridable() -> None:

@@ -79,6 +79,8 @@ PRECHECK_NAMES = {
     "ymrs_total_predose": "int",
     "asrm_total_recent": "int",
     "open_mood_alert": "enum",
+    "suicide_alert_urgent_open": "bool",
+    "suicide_same_day_assessment": "bool",
     "cssrs_since_last_visit_level": "enum",
     "madrs_item10_session": "int",
     "escort_confirmed": "bool",

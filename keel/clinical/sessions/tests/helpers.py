@@ -28,6 +28,8 @@ PRECHECK_GO: Mapping[str, object] = MappingProxyType(
         "ymrs_total_predose": 3,
         "asrm_total_recent": 1,
         "open_mood_alert": "none",
+        "suicide_alert_urgent_open": False,
+        "suicide_same_day_assessment": False,
         "cssrs_since_last_visit_level": "none",
         "madrs_item10_session": 1,
         "escort_confirmed": True,

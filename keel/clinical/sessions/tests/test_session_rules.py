@@ -35,6 +35,7 @@ SESSION_RULES = [
     ("precheck.mood.ymrs_red", RuleKind.PRECHECK, False, Severity.CRITICAL),
     ("precheck.mood.ymrs_amber", RuleKind.PRECHECK, True, Severity.MODERATE),
     ("precheck.mood.asrm_amber", RuleKind.PRECHECK, True, Severity.MODERATE),
+    ("precheck.suicide.open_urgent_alert", RuleKind.PRECHECK, False, Severity.CRITICAL),
     ("precheck.suicide.high_risk", RuleKind.PRECHECK, False, Severity.CRITICAL),
     ("precheck.suicide.cssrs_moderate", RuleKind.PRECHECK, True, Severity.MODERATE),
     ("precheck.suicide.cssrs_low", RuleKind.PRECHECK, True, Severity.LOW),
@@ -76,11 +77,11 @@ SESSION_KINDS = (RuleKind.PRECHECK, RuleKind.STOP, RuleKind.DISCHARGE)
 
 
 def test_session_rules_are_exactly_these() -> None:
-    """26 pre-check, 9 stop and 10 discharge rules (v4 adds the IV / IM floor), in this order."""
+    """27 pre-check, 9 stop and 10 discharge rules (v4 adds two), in this order."""
     session = [rule for rule in default_protocol().rules if rule.kind in SESSION_KINDS]
     assert [rule.id for rule in session] == [row[0] for row in SESSION_RULES]
     kinds = [row[1] for row in SESSION_RULES]
-    assert (kinds.count(RuleKind.PRECHECK), kinds.count(RuleKind.STOP)) == (26, 9)
+    assert (kinds.count(RuleKind.PRECHECK), kinds.count(RuleKind.STOP)) == (27, 9)
     assert kinds.count(RuleKind.DISCHARGE) == 10
 
 
