@@ -168,13 +168,13 @@ def test_a_new_form_version_approved_mid_session_does_not_stop_the_patient(
 
 
 def test_withdrawal_cancels_the_booked_sessions_with_the_reason(
-    world: World, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+    world: World, django_capture_on_commit_callbacks: object
+) -> None:
     course = active_course(world)
     first = _book(world, course, hours=1)
     second = _book(world, course, hours=49)
     session_check_in(actor=world.actor("nurse_x"), session=first, **ESCORT)
-    with django_capture_on_commit_callbacks(execute=True):
+    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
         consent_withdraw(
             actor=world.actor("nurse_x"),
             patient=world.patient_a,
