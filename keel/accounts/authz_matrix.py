@@ -144,6 +144,12 @@ PAGES: dict[str, dict[str, Row]] = {
     "accounts:logout": post_only(signed_in(REDIRECT)),
     "accounts:clinic_switch": post_only(page(deny=NOT_FOUND)),  # clinic 0 is nobody's
     "accounts:api_tokens": {"GET": signed_in(OK), "POST": signed_in(OK)},
+    # The clinic's staff and the psychiatrist credential (ClinicPerm.MANAGE_STAFF): the
+    # clinic admin only; everyone else signed in gets 403 (issue 15).
+    "accounts:staff": {"GET": page(_grant("clinic_admin_x", OK), deny=FORBIDDEN), **GET_ONLY},
+    "accounts:staff_psychiatrist": post_only(
+        page(_grant("clinic_admin_x", REDIRECT), deny=FORBIDDEN)
+    ),
     # Physician X's own token: only its owner can revoke it.
     "accounts:api_token_revoke": post_only(page(_grant("physician_x", REDIRECT))),
     "accounts:security": {"GET": signed_in(OK), "POST": signed_in(OK)},
@@ -267,6 +273,11 @@ PAGES: dict[str, dict[str, Row]] = {
         "POST": page(_grant(CLINIC_X_CLINICAL, REDIRECT)),
     },
     "treatment:checkpoints": {"GET": page(_grant(CLINIC_X_CLINICAL, OK)), **GET_ONLY},
+    # Exit check and adverse events on the scheduled session: the matrix posts empty forms
+    # (422, nothing written); with no exit check, the decision goes back with the reason.
+    "treatment:exit_check": post_only(page(_grant(CLINIC_X_CLINICAL, INVALID))),
+    "treatment:exit_check_decide": post_only(page(_grant(CLINIC_X_CLINICAL, REDIRECT))),
+    "treatment:adverse_event": post_only(page(_grant(CLINIC_X_CLINICAL, INVALID))),
     # REMS form and vitals chart on the scheduled IV session: printing the form is refused
     # (not esketamine, not discharged: redirect back with the reason); no export exists, so
     # the download is 404 for everyone; the chart JSON reads like the session page.
@@ -338,7 +349,11 @@ PAGES: dict[str, dict[str, Row]] = {
         "GET": page(_grant((*CLINIC_X_CLINICAL, "psychiatrist_a"), OK)),
         **GET_ONLY,
     },
-    "alerts:acknowledge": post_only(page(_grant((*CLINIC_X_CLINICAL, "psychiatrist_a"), REDIRECT))),
+    # The psychiatrist of record sees and reviews her patients' alerts; clinic staff
+    # acknowledge and resolve them (issue 15): 403 for her.
+    "alerts:acknowledge": post_only(
+        page(_grant(CLINIC_X_CLINICAL, REDIRECT), _grant("psychiatrist_a", FORBIDDEN))
+    ),
     "alerts:resolve": post_only(
         page(_grant(CLINIC_X_CLINICAL, REDIRECT), _grant("psychiatrist_a", FORBIDDEN))
     ),
@@ -346,7 +361,13 @@ PAGES: dict[str, dict[str, Row]] = {
         page(_grant(CLINIC_X_CLINICAL, REDIRECT), _grant("psychiatrist_a", FORBIDDEN))
     ),
     "alerts:review": post_only(
-        page(_grant(("physician_x", "psychiatrist_a"), REDIRECT), _grant("nurse_x", FORBIDDEN))
+        page(_grant("psychiatrist_a", REDIRECT), _grant(CLINIC_X_CLINICAL, FORBIDDEN))
+    ),
+    # The same-day assessment before a dose: a physician of the clinic (issue 15).
+    "alerts:dosing_assessment": post_only(
+        page(_grant("physician_x", REDIRECT), _grant(("nurse_x", "psychiatrist_a"), FORBIDDEN))
+    # Only a psychiatrist reviews: the psychiatrist of record, or a clinic physician the
+    # clinic admin recorded as one (physician X is not) (issue 15).
     ),
     "alerts:clear_hold": post_only(
         page(_grant("physician_x", REDIRECT), _grant(("nurse_x", "psychiatrist_a"), FORBIDDEN))
@@ -444,6 +465,13 @@ API: dict[str, dict[str, Row]] = {
     "dose_start": {"POST": api()},
     "dose_stop": {"POST": api(_grant(CLINIC_X_CLINICAL, CONFLICT))},
     "session_discharge": {"POST": api(_grant(CLINIC_X_CLINICAL, CONFLICT))},
+    # Exit check and adverse events on the scheduled session: not in recovery / not dosed
+    # (409); no exit check to read or decide on (404 for everyone).
+    "exit_check_record": {"POST": api(_grant(CLINIC_X_CLINICAL, CONFLICT))},
+    "exit_check_get": {"GET": api()},
+    "exit_check_physician_decide": {"POST": api()},
+    "adverse_event_record": {"POST": api(_grant(CLINIC_X_CLINICAL, CONFLICT))},
+    "adverse_event_list": {"GET": api(_grant(CLINIC_X_CLINICAL, OK))},
     # The scheduled IV session: no REMS form (409); no export exists to download (404).
     "rems_export_create": {"POST": api(_grant(CLINIC_X_CLINICAL, CONFLICT))},
     "rems_export_pdf": {"GET": api()},
@@ -484,7 +512,9 @@ API: dict[str, dict[str, Row]] = {
         "GET": api(_grant((*CLINIC_X_CLINICAL, "nurse_y", *PSYCHIATRISTS), OK), deny=FORBIDDEN)
     },
     "alert_get": {"GET": api(_grant((*CLINIC_X_CLINICAL, "psychiatrist_a"), OK))},
-    "alert_acknowledge": {"POST": api(_grant((*CLINIC_X_CLINICAL, "psychiatrist_a"), OK))},
+    "alert_acknowledge": {
+        "POST": api(_grant(CLINIC_X_CLINICAL, OK), _grant("psychiatrist_a", FORBIDDEN))
+    },
     "alert_resolve": {
         "POST": api(_grant(CLINIC_X_CLINICAL, CONFLICT), _grant("psychiatrist_a", FORBIDDEN))
     },
@@ -492,7 +522,12 @@ API: dict[str, dict[str, Row]] = {
         "POST": api(_grant(CLINIC_X_CLINICAL, OK), _grant("psychiatrist_a", FORBIDDEN))
     },
     "alert_psychiatric_review": {
-        "POST": api(_grant(("physician_x", "psychiatrist_a"), OK), _grant("nurse_x", FORBIDDEN))
+        "POST": api(_grant("psychiatrist_a", OK), _grant(CLINIC_X_CLINICAL, FORBIDDEN))
+    },
+    "alert_dosing_assessment": {
+        "POST": api(
+            _grant("physician_x", CREATED), _grant(("nurse_x", "psychiatrist_a"), FORBIDDEN)
+        )
     },
     "alert_clear_hold": {
         "POST": api(
@@ -578,6 +613,7 @@ PAGE_CONFLICTS: frozenset[tuple[str, str]] = frozenset(
         ("coordination:acknowledge", "POST"),  # the plan is already acknowledged
         ("coordination:exception", "POST"),  # ditto
         ("treatment:rems_export_create", "POST"),  # an IV session that is not discharged
+        ("treatment:exit_check_decide", "POST"),  # no exit check recorded on the session
         ("monitoring:portal_invite", "POST"),  # patient A already has a portal login
         ("alerts:resolve", "POST"),  # patient A's alert is open: acknowledge first
         ("alerts:clear_hold", "POST"),  # patient A's alert holds no session

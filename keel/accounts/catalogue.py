@@ -233,8 +233,9 @@ ACCOUNT_TYPE_PERMISSIONS: dict[AccountType, frozenset[Perm]] = {
             CoordinationPerm.VIEW_COORDINATION,
             CoordinationPerm.ACKNOWLEDGE_PLAN,
             MonitoringPerm.VIEW_RATINGS,
+            # She sees her patients' alerts and records the psychiatrist's review; clinic
+            # staff acknowledge and resolve them (issue 15, REFERENCE.md section 5.2).
             AlertPerm.VIEW_ALERTS,
-            AlertPerm.ACKNOWLEDGE,
             AlertPerm.PSYCHIATRIC_REVIEW,
         }
     ),

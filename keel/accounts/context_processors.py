@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils import timezone
 
 from keel.accounts.catalogue import (
     AlertPerm,
     AuditPerm,
+    ClinicPerm,
     ConsentPerm,
     InventoryPerm,
     MonitoringPerm,
@@ -17,7 +21,8 @@ from keel.accounts.catalogue import (
 from keel.accounts.models import User
 from keel.accounts.requests import request_actor
 from keel.accounts.roles import AccountType
-from keel.accounts.selectors import membership_list
+from keel.accounts.selectors import Actor, membership_list
+from keel.alerts.selectors import on_call_gaps
 
 
 def keel(request: HttpRequest) -> dict[str, object]:
@@ -48,4 +53,13 @@ def keel(request: HttpRequest) -> dict[str, object]:
         "nav_ledger": has(InventoryPerm.VIEW_LEDGER),
         "nav_text_packs": has(MonitoringPerm.MANAGE_TEXT_PACKS),
         "nav_audit": has(AuditPerm.VIEW_AUDIT),
+        "nav_staff": has(ClinicPerm.MANAGE_STAFF),
+        # The rota keeper is warned on every page while nobody is on call in the next 24 h.
+        "rota_gaps": _rota_gaps(actor) if has(AlertPerm.MANAGE_ON_CALL) else [],
     }
+
+
+def _rota_gaps(actor: Actor | None) -> list[dt.date]:
+    if actor is None or actor.clinic is None:
+        return []
+    return on_call_gaps(clinic=actor.clinic, now=timezone.now())

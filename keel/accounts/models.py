@@ -85,6 +85,13 @@ class Membership(models.Model):
     clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=32, choices=Role.choices)
     is_active = models.BooleanField(default=True)
+    is_psychiatrist = models.BooleanField(
+        default=False,
+        help_text=_(
+            "A psychiatrist: may record the psychiatrist's review that lifts a red hold "
+            "(REFERENCE.md section 5.2). Set by the clinic admin."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -70,6 +70,21 @@ def membership_get(*, user: User, clinic_id: int | None) -> Membership | None:
     return membership_list(user=user).filter(clinic_id=clinic_id).first()
 
 
+def membership_is_psychiatrist(*, user: User, clinic_id: int | None) -> bool:
+    """True when ``user`` holds an active membership in ``clinic_id`` recorded as psychiatrist."""
+    membership = membership_get(user=user, clinic_id=clinic_id)
+    return membership is not None and membership.is_psychiatrist
+
+
+def clinic_memberships(*, clinic: Clinic) -> QuerySet[Membership]:
+    """Every membership of ``clinic`` (active first), with its user, by name."""
+    return (
+        Membership.objects.filter(clinic=clinic)
+        .select_related("user")
+        .order_by("-is_active", "user__last_name", "user__first_name", "user__username")
+    )
+
+
 def membership_default_clinic_id(*, user: User) -> int | None:
     """The clinic a staff user starts in: their first active membership's clinic."""
     membership = membership_list(user=user).order_by("clinic__name", "pk").first()

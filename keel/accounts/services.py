@@ -13,11 +13,13 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from keel.accounts.catalogue import TokenScope
+from keel.accounts.catalogue import ClinicPerm, TokenScope
 from keel.accounts.models import ApiToken, Clinic, Membership, User
 from keel.accounts.roles import AccountType, Role
-from keel.accounts.selectors import membership_get
-from keel.common.exceptions import NotFound, ValidationFailed
+from keel.accounts.selectors import Actor, membership_get
+from keel.audit.models import AuditAction
+from keel.audit.services import audit_record
+from keel.common.exceptions import Conflict, NotFound, PermissionDenied, ValidationFailed
 
 ACTIVE_CLINIC_SESSION_KEY = "keel_active_clinic_id"
 TOKEN_PREFIX = "keel_"  # noqa: S105 - a public marker, not a secret
@@ -179,3 +181,33 @@ def outside_user_create(
     user.full_clean()
     user.save()
     return user
+
+
+def membership_psychiatrist_set(
+    *, actor: Actor, membership: Membership, is_psychiatrist: bool
+) -> Membership:
+    """Record whether a physician of the actor's clinic is a psychiatrist (clinic admin).
+
+    Only a psychiatrist's review lifts a red mood-elevation hold (REFERENCE.md
+    section 5.2 "pending psychiatrist review"). Only physicians hold the credential
+    (409 for other roles); every change is audited.
+    """
+    if not actor.has(ClinicPerm.MANAGE_STAFF) or actor.clinic_id != membership.clinic_id:
+        raise PermissionDenied("Only the clinic admin records clinicians' credentials.")
+    with transaction.atomic():
+        membership = Membership.objects.select_for_update().get(pk=membership.pk)
+        if is_psychiatrist and membership.role != Role.PHYSICIAN:
+            raise Conflict("Only a physician can be recorded as a psychiatrist.")
+        if membership.is_psychiatrist == is_psychiatrist:
+            return membership
+        membership.is_psychiatrist = is_psychiatrist
+        membership.save(update_fields=["is_psychiatrist"])
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            object_type="membership",
+            object_id=membership.pk,
+            clinic_id=membership.clinic_id,
+            detail={"user_id": membership.user_id, "is_psychiatrist": is_psychiatrist},
+        )
+    return membership

@@ -10,6 +10,12 @@ urlpatterns = [
     path("clinic/", views.clinic_switch, name="clinic_switch"),
     path("tokens/", views.api_tokens_page, name="api_tokens"),
     path("tokens/<int:token_id>/revoke/", views.api_token_revoke_view, name="api_token_revoke"),
+    path("staff/", views.staff_page, name="staff"),
+    path(
+        "staff/<int:membership_id>/psychiatrist/",
+        views.staff_psychiatrist_view,
+        name="staff_psychiatrist",
+    ),
     path("mfa/setup/", mfa_views.mfa_setup, name="mfa_setup"),
     path("mfa/verify/", mfa_views.mfa_verify, name="mfa_verify"),
     path("security/", mfa_views.account_security, name="security"),

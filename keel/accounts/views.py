@@ -12,18 +12,24 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from keel.accounts.decorators import with_actor
 from keel.accounts.forms import ApiTokenForm, LoginForm
 from keel.accounts.models import User
+from keel.accounts.permissions import access_membership, access_staff
 from keel.accounts.requests import request_actor_for_audit
 from keel.accounts.roles import AccountType
-from keel.accounts.selectors import Actor, api_token_list
-from keel.accounts.services import active_clinic_set, api_token_create, api_token_revoke
+from keel.accounts.selectors import Actor, api_token_list, clinic_memberships
+from keel.accounts.services import (
+    active_clinic_set,
+    api_token_create,
+    api_token_revoke,
+    membership_psychiatrist_set,
+)
 from keel.audit.models import AuditAction, AuditOutcome
 from keel.audit.services import audit_record
-from keel.common.exceptions import ValidationFailed
+from keel.common.exceptions import Conflict, ValidationFailed
 
 
 class KeelLoginView(LoginView):
@@ -137,3 +143,37 @@ def api_token_revoke_view(request: HttpRequest, actor: Actor, token_id: int) -> 
     token = api_token_revoke(user=request.user, token_id=token_id)
     messages.success(request, f"Token {token.name} revoked.")
     return redirect("accounts:api_tokens")
+
+
+@require_GET
+@with_actor
+def staff_page(request: HttpRequest, actor: Actor) -> HttpResponse:
+    """The clinic's staff and their credentials; the admin records who is a psychiatrist."""
+    clinic = access_staff(actor=actor)
+    return render(
+        request,
+        "accounts/staff.html",
+        {"clinic": clinic, "memberships": list(clinic_memberships(clinic=clinic))},
+    )
+
+
+@require_POST
+@with_actor
+def staff_psychiatrist_view(request: HttpRequest, actor: Actor, membership_id: int) -> HttpResponse:
+    """Record (value "1") or remove (value "0") the psychiatrist credential."""
+    membership = access_membership(actor=actor, membership_id=membership_id)
+    value = request.POST.get("is_psychiatrist", "")
+    if value not in {"0", "1"}:
+        messages.error(request, "Choose whether this clinician is a psychiatrist.")
+        return redirect("accounts:staff")
+    try:
+        membership = membership_psychiatrist_set(
+            actor=actor, membership=membership, is_psychiatrist=value == "1"
+        )
+    except Conflict as exc:
+        messages.error(request, exc.message)
+    else:
+        name = membership.user.get_full_name() or membership.user.get_username()
+        state = "recorded as a psychiatrist" if membership.is_psychiatrist else "not a psychiatrist"
+        messages.success(request, f"{name} is {state}.")
+    return redirect("accounts:staff")

@@ -21,6 +21,7 @@ from keel.alerts.permissions import (
     access_on_call,
     access_on_call_entry,
 )
+from keel.alerts.same_day import suicide_dosing_assessment_record
 from keel.alerts.selectors import (
     UNRESOLVED,
     ack_report,
@@ -29,8 +30,10 @@ from keel.alerts.selectors import (
     on_call_active,
     on_call_entries,
     report_range,
+    suicide_dosing_gate,
 )
 from keel.alerts.services import (
+    RiskAssessment,
     alert_acknowledge,
     alert_clear_hold,
     alert_record_contact,
@@ -135,12 +138,60 @@ class AlertFilters(Schema):
     limit: Annotated[int, Field(ge=1, le=200)] = 50
 
 
+Level = Literal["", "none", "low", "moderate", "high"]
+
+
 class ResolveIn(_Closed):
+    """The action taken; a tier 2 / tier 3 / C-SSRS moderate or high alert also needs the
+    risk assessment (REFERENCE.md section 7): its basis, the level (or a linked C-SSRS)
+    and the safety-plan step taken."""
+
     action_taken: Note = ""
+    risk_basis: Literal["", "cssrs", "judgement"] = ""
+    risk_level: Level = ""
+    cssrs_id: Annotated[int, Field(ge=1, le=2**63 - 1, strict=True)] | None = None
+    safety_plan_step: Note = ""
 
 
 class NoteIn(_Closed):
     note: Note = ""
+
+
+class ContactIn(_Closed):
+    """Who (``contacted_by_id``, default you), when (default now), how, and whether the
+    patient was reached. ``method`` is required for an urgent suicidality alert."""
+
+    method: Literal["", "in_person", "phone", "video"] = ""
+    reached: Annotated[bool, Field(strict=True)] = True
+    contacted_at: dt.datetime | None = None
+    contacted_by_id: Annotated[int, Field(ge=1, le=2**63 - 1, strict=True)] | None = None
+    note: Note = ""
+
+
+class DosingAssessmentIn(_Closed):
+    """A physician's same-day assessment: the C-SSRS since last visit done in this visit
+    (``cssrs_id`` of the stored rating, or ``cssrs_level`` from paper) and the decision."""
+
+    decision: Literal["", "dose", "do_not_dose"] = ""
+    reason: Note = ""
+    cssrs_id: Annotated[int, Field(ge=1, le=2**63 - 1, strict=True)] | None = None
+    cssrs_level: Level = ""
+
+
+class DosingAssessmentOut(Schema):
+    id: int
+    patient_id: int
+    assessed_on: dt.date
+    recorded_at: dt.datetime
+    recorded_by_id: int
+    cssrs_id: int | None
+    cssrs_level: str
+    decision: str
+    reason: str
+    alert_ids: list[int]
+    gate_blocks_dosing: bool = Field(
+        description="Whether urgent suicidality alerts still hold today's dose after this."
+    )
 
 
 class OnCallIn(_Closed):
@@ -364,17 +415,77 @@ def alert_resolve_api(
     """Acknowledged -> resolved; ``action_taken`` is required (422 naming it when blank)."""
     actor = _actor(request)
     alert = access_alert(actor=actor, alert_id=alert_id, action=AuditAction.UPDATE)
-    return _detail(alert_resolve(actor=actor, alert=alert, action_taken=payload.action_taken))
+    risk = RiskAssessment(
+        basis=payload.risk_basis,
+        level=payload.risk_level,
+        cssrs_id=payload.cssrs_id,
+        safety_plan_step=payload.safety_plan_step,
+    )
+    return _detail(
+        alert_resolve(actor=actor, alert=alert, action_taken=payload.action_taken, risk=risk)
+    )
 
 
 @router.post(
     "/{alert_id}/contact", response={200: AlertDetailOut, **ERRORS}, operation_id="alert_contact"
 )
-def alert_contact_api(request: HttpRequest, alert_id: AlertId, payload: NoteIn) -> AlertDetailOut:
-    """Record same-day contact with the patient (half of lifting a red hold)."""
+def alert_contact_api(
+    request: HttpRequest, alert_id: AlertId, payload: ContactIn
+) -> AlertDetailOut:
+    """Record a contact with the patient (reached: half of lifting a red hold). Not reached
+    ("left a voicemail"): the alert stays open and goes one step along the on-call rota."""
     actor = _actor(request)
     alert = access_alert(actor=actor, alert_id=alert_id, action=AuditAction.UPDATE)
-    return _detail(alert_record_contact(actor=actor, alert=alert, note=payload.note))
+    return _detail(
+        alert_record_contact(
+            actor=actor,
+            alert=alert,
+            note=payload.note,
+            method=payload.method,
+            reached=payload.reached,
+            contacted_by_id=payload.contacted_by_id,
+            contacted_at=payload.contacted_at,
+        )
+    )
+
+
+@router.post(
+    "/{alert_id}/same-day-assessment",
+    response={201: DosingAssessmentOut, **ERRORS},
+    operation_id="alert_dosing_assessment",
+)
+def alert_dosing_assessment_api(
+    request: HttpRequest, alert_id: AlertId, payload: DosingAssessmentIn
+) -> Status[DosingAssessmentOut]:
+    """A physician records the same-day assessment and dosing decision for the alert's
+    patient (REFERENCE.md section 7 tier 2); 409 when no urgent suicidality alert is open."""
+    actor = _actor(request)
+    alert = access_alert(actor=actor, alert_id=alert_id, action=AuditAction.CREATE)
+    record = suicide_dosing_assessment_record(
+        actor=actor,
+        patient=alert.patient,
+        decision=payload.decision,
+        reason=payload.reason,
+        cssrs_id=payload.cssrs_id,
+        cssrs_level=payload.cssrs_level,
+    )
+    gate = suicide_dosing_gate(patient=alert.patient, on=record.assessed_on)
+    return Status(
+        201,
+        DosingAssessmentOut(
+            id=record.pk,
+            patient_id=record.patient_id,
+            assessed_on=record.assessed_on,
+            recorded_at=record.recorded_at,
+            recorded_by_id=record.recorded_by_id,
+            cssrs_id=record.cssrs_id,
+            cssrs_level=record.cssrs_level,
+            decision=record.decision,
+            reason=record.reason,
+            alert_ids=list(record.alert_ids),
+            gate_blocks_dosing=gate.blocks_dosing,
+        ),
+    )
 
 
 @router.post(

@@ -5,3 +5,6 @@ class AlertsConfig(AppConfig):
     name = "keel.alerts"
     label = "alerts"
     verbose_name = "Alerts"
+
+    def ready(self) -> None:
+        from keel.alerts import checks  # noqa: F401  (registers the deploy check)

@@ -6,13 +6,22 @@ import datetime as dt
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from keel.accounts.catalogue import AlertPerm, permissions_for
 from keel.accounts.models import Clinic, Membership
 from keel.accounts.roles import AccountType, Role
-from keel.alerts.models import AlertCategory, AlertStatus
+from keel.alerts.models import (
+    AlertCategory,
+    AlertStatus,
+    ContactMethod,
+    CssrsLevel,
+    DosingDecision,
+    RiskBasis,
+)
 from keel.common.forms import UswdsFormMixin
+from keel.monitoring.models import Assessment
 
 STATUS_CHOICES = [
     ("active", _("Open and acknowledged")),
@@ -41,6 +50,23 @@ class AlertFilterForm(UswdsFormMixin, forms.Form):
         return str(self.cleaned_data.get("category") or "") if self.is_valid() else ""
 
 
+RISK_LEVEL_CHOICES = [("", _("Choose a level")), *CssrsLevel.choices]
+YES_NO = [("yes", _("Yes")), ("no", _("No, not reached (for example a voicemail)"))]
+
+
+def cssrs_choices(ratings: list[Assessment]) -> list[tuple[str, str]]:
+    """C-SSRS ratings as (id, "date time, form: level") choices, newest first."""
+    return [("", _("None stored (give the level)"))] + [
+        (
+            str(r.pk),
+            f"{timezone.localtime(r.taken_at):%Y-%m-%d %H:%M}, "
+            f"{'since last visit' if r.instrument_id.endswith('visit') else 'screener'}: "
+            f"{r.band or 'incomplete'}",
+        )
+        for r in ratings
+    ]
+
+
 class ResolveForm(UswdsFormMixin, forms.Form):
     action_taken = forms.CharField(
         label=_("Action taken"),
@@ -49,15 +75,115 @@ class ResolveForm(UswdsFormMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("What was done, by whom, and the plan (stored with the alert)."),
     )
+    # The assessment a tier 2 / tier 3 / C-SSRS moderate or high alert needs (REFERENCE §7);
+    # the service names what is missing.
+    risk_basis = forms.ChoiceField(
+        label=_("The risk assessment rests on"),
+        choices=RiskBasis.choices,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    cssrs_id = forms.ChoiceField(label=_("C-SSRS taken since the alert"), required=False)
+    risk_level = forms.ChoiceField(
+        label=_("Risk level (C-SSRS result or your judgement)"),
+        choices=RISK_LEVEL_CHOICES,
+        required=False,
+    )
+    safety_plan_step = forms.CharField(
+        label=_("Safety-plan step taken"),
+        max_length=4000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("For example: safety plan reviewed and updated, lethal-means counselling."),
+    )
+
+    def __init__(self, *args: Any, cssrs: list[Assessment] | None = None, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "id_resolve_%s")
+        super().__init__(*args, **kwargs)
+        field = self.fields["cssrs_id"]
+        if isinstance(field, forms.ChoiceField):
+            field.choices = cssrs_choices(cssrs or [])
 
 
 class ContactForm(UswdsFormMixin, forms.Form):
+    method = forms.ChoiceField(
+        label=_("How"),
+        choices=[("", _("Choose how")), *ContactMethod.choices],
+        required=False,  # required by the service for suicidality alerts (422 naming it)
+    )
+    reached = forms.ChoiceField(
+        label=_("Was the patient reached?"),
+        choices=YES_NO,
+        initial="yes",
+        widget=forms.RadioSelect,
+    )
+    contacted_at = forms.DateTimeField(
+        label=_("When (empty: now)"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+    contacted_by_id = forms.TypedChoiceField(
+        label=_("Who made the contact"), coerce=int, required=False, empty_value=None
+    )
     note = forms.CharField(
         label=_("Contact note (optional)"),
         max_length=4000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+    def __init__(
+        self, *args: Any, clinicians: list[tuple[int, str]] | None = None, **kwargs: Any
+    ) -> None:
+        kwargs.setdefault("auto_id", "id_contact_%s")
+        super().__init__(*args, **kwargs)
+        field = self.fields["contacted_by_id"]
+        if isinstance(field, forms.TypedChoiceField):
+            field.choices = [("", _("Me")), *(clinicians or [])]
+
+
+class DosingAssessmentForm(UswdsFormMixin, forms.Form):
+    """A physician's same-day assessment and dosing decision (REFERENCE §7 tier 2)."""
+
+    cssrs_id = forms.ChoiceField(
+        label=_("C-SSRS since last visit, done in this visit"), required=False
+    )
+    cssrs_level = forms.ChoiceField(
+        label=_("Its level, if done on paper"), choices=RISK_LEVEL_CHOICES, required=False
+    )
+    decision = forms.ChoiceField(
+        label=_("Dosing decision"),
+        choices=DosingDecision.choices,
+        required=False,  # required by the service (422 naming it)
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=4000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args: Any, cssrs: list[Assessment] | None = None, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "id_assess_%s")
+        super().__init__(*args, **kwargs)
+        field = self.fields["cssrs_id"]
+        if isinstance(field, forms.ChoiceField):
+            field.choices = cssrs_choices(cssrs or [])
+
+
+def clinician_choices(clinic: Clinic) -> list[tuple[int, str]]:
+    """The clinic's active staff who may record a contact (AlertPerm.RESOLVE)."""
+    choices = []
+    memberships = Membership.objects.filter(
+        clinic=clinic, is_active=True, user__is_active=True
+    ).select_related("user")
+    for membership in memberships.order_by("user__last_name", "user__username"):
+        role = Role(membership.role)
+        if AlertPerm.RESOLVE in permissions_for(role=role, account_type=AccountType.STAFF):
+            user = membership.user
+            choices.append((int(user.pk), user.get_full_name() or user.get_username()))
+    return choices
 
 
 class ReviewForm(UswdsFormMixin, forms.Form):

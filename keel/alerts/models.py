@@ -136,6 +136,7 @@ class AlertEventKind(models.TextChoices):
     ESCALATED = "escalated", _("Escalated")
     NOTIFIED = "notified", _("Notified")
     CONTACT_MADE = "contact_made", _("Same-day contact made")
+    CONTACT_ATTEMPTED = "contact_attempted", _("Contact attempted, patient not reached")
     PSYCHIATRIC_REVIEW = "psychiatric_review", _("Psychiatrist review recorded")
     HOLD_CLEARED = "hold_cleared", _("Hold cleared")
 
@@ -160,6 +161,21 @@ class AlertEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} on alert {self.alert_id}"
+
+
+class ContactMethod(models.TextChoices):
+    """How staff contacted the patient about an alert (REFERENCE.md section 7)."""
+
+    IN_PERSON = "in_person", _("In person")
+    PHONE = "phone", _("Phone")
+    VIDEO = "video", _("Video")
+
+
+class RiskBasis(models.TextChoices):
+    """What the risk assessment that resolves a suicidality alert rests on."""
+
+    CSSRS = "cssrs", _("C-SSRS result")
+    JUDGEMENT = "judgement", _("Clinician's risk judgement")
 
 
 class DosingDecision(models.TextChoices):

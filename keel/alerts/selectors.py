@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Case, IntegerField, Max, Q, QuerySet, Value, When
 
-from keel.accounts.models import Clinic
-from keel.accounts.roles import AccountType
+from keel.accounts.models import Clinic, Membership, User
+from keel.accounts.roles import AccountType, Role
 from keel.accounts.selectors import Actor
 from keel.alerts.models import (
     Alert,
@@ -268,6 +268,32 @@ def suicide_dosing_gate(*, patient: Patient, on: dt.date) -> SuicideDosingGate:
     )
 
 
+CSSRS_FORMS = ("cssrs_screen", "cssrs_since_last_visit")
+
+
+def cssrs_after(*, patient: Patient, since: dt.datetime) -> list[Assessment]:
+    """The patient's C-SSRS ratings (either form) taken at or after ``since``, newest first."""
+    return list(
+        Assessment.objects.filter(
+            patient=patient, instrument_id__in=CSSRS_FORMS, taken_at__gte=since
+        ).order_by("-taken_at", "-pk")[:20]
+    )
+
+
+def cssrs_since_last_visit_on(*, patient: Patient, on: dt.date) -> list[Assessment]:
+    """The patient's C-SSRS "since last visit" ratings taken on the clinic date ``on``."""
+    tz = ZoneInfo(patient.clinic.time_zone)
+    start = dt.datetime.combine(on, dt.time.min, tzinfo=tz)
+    return list(
+        Assessment.objects.filter(
+            patient=patient,
+            instrument_id="cssrs_since_last_visit",
+            taken_at__gte=start,
+            taken_at__lt=start + dt.timedelta(days=1),
+        ).order_by("-taken_at", "-pk")
+    )
+
+
 # ---------------------------------------------------------------- on-call rota
 
 
@@ -289,6 +315,28 @@ def on_call_active(*, clinic: Clinic, day: dt.date) -> list[OnCallEntry]:
 def clinic_today(clinic: Clinic, now: dt.datetime) -> dt.date:
     """The date in the clinic's time zone at ``now``."""
     return now.astimezone(ZoneInfo(clinic.time_zone)).date()
+
+
+#: How far ahead the empty-rota warning looks (the deploy check and the admin banner).
+ROTA_LOOKAHEAD = dt.timedelta(hours=24)
+#: Who is told about an urgent alert when nobody is on the rota.
+FALLBACK_ROLES = (Role.PHYSICIAN, Role.CLINIC_ADMIN)
+
+
+def clinic_fallback_recipients(*, clinic: Clinic) -> list[User]:
+    """Every active physician and clinic admin of ``clinic`` (told when the rota is empty)."""
+    user_ids = Membership.objects.filter(
+        clinic=clinic, is_active=True, role__in=FALLBACK_ROLES, user__is_active=True
+    ).values("user_id")
+    return list(User.objects.filter(pk__in=user_ids).order_by("last_name", "username", "pk"))
+
+
+def on_call_gaps(*, clinic: Clinic, now: dt.datetime) -> list[dt.date]:
+    """The clinic dates in the coming 24 h on which nobody is on the rota (empty: covered)."""
+    first = clinic_today(clinic, now)
+    last = clinic_today(clinic, now + ROTA_LOOKAHEAD)
+    days = [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
+    return [day for day in days if not on_call_active(clinic=clinic, day=day)]
 
 
 # ---------------------------------------------------------------- report

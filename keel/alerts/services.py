@@ -30,7 +30,7 @@ from django.utils import timezone
 from keel.accounts.catalogue import AlertPerm, Perm, permissions_for
 from keel.accounts.models import Clinic, Membership, User
 from keel.accounts.roles import AccountType, Role
-from keel.accounts.selectors import Actor
+from keel.accounts.selectors import Actor, membership_is_psychiatrist
 from keel.alerts.history import patient_history
 from keel.alerts.models import (
     Alert,
@@ -39,23 +39,29 @@ from keel.alerts.models import (
     AlertEventKind,
     AlertPriority,
     AlertStatus,
+    ContactMethod,
+    CssrsLevel,
     OnCallEntry,
+    RiskBasis,
     SessionHold,
 )
 from keel.alerts.selectors import (
     alert_unresolved,
+    clinic_fallback_recipients,
     clinic_today,
     evidence_keys_seen,
+    is_urgent_suicidality,
     on_call_active,
     on_call_entries,
 )
 from keel.audit.models import AuditAction
 from keel.audit.services import audit_record
 from keel.clinical.alerts import AlertFinding, DosePoint, Trigger, evaluate_alerts
+from keel.clinical.instruments.cssrs import SCREEN_ID, SINCE_LAST_VISIT_ID
 from keel.clinical.protocol import Protocol, resolve_params
 from keel.common.exceptions import Conflict, PermissionDenied, ValidationFailed
 from keel.intake.protocols import protocol_for_clinic
-from keel.monitoring.models import Assignment
+from keel.monitoring.models import Assessment, Assignment
 from keel.patients.models import PHONE_VALIDATOR, Patient
 from keel.treatment.models import CourseStatus
 
@@ -63,9 +69,17 @@ logger = logging.getLogger(__name__)
 
 OBJECT_TYPE = "alert"
 ON_CALL_OBJECT_TYPE = "on_call_entry"
-TRIGGER_KINDS = frozenset({"rating", "diary", "clock"})
+TRIGGER_KINDS = frozenset({"rating", "diary", "clock", "exit_check"})
+#: The record each trigger kind names ("exit_check": a session's exit check, exit_check.py).
+TRIGGER_SOURCES = {"rating": "assessment", "diary": "diary", "exit_check": "exit_check"}
 ACK_MINUTES_PARAM = "urgent_alert_ack_minutes"
 NOTE_MAX = 4000
+#: Escalation reason when a contact attempt did not reach the patient.
+NOT_REACHED = "patient_not_reached"
+#: The C-SSRS forms a resolving assessment may link (keel.clinical.instruments.cssrs).
+CSSRS_IDS = (SCREEN_ID, SINCE_LAST_VISIT_ID)
+#: A clinician's risk judgement is one of these (REFERENCE.md section 7 levels).
+JUDGEMENT_LEVELS = ("low", "moderate", "high")
 
 
 @dataclass(frozen=True)
@@ -186,11 +200,11 @@ def _ack_minutes(protocol: Protocol) -> int:
 def _parse_ref(trigger_kind: str, trigger_ref: str) -> tuple[str, str]:
     """("assessment", "42") from "assessment:42"; the clock has no source record."""
     if trigger_kind not in TRIGGER_KINDS:
-        raise ValidationFailed({"trigger_kind": ["Use rating, diary or clock."]})
+        raise ValidationFailed({"trigger_kind": ["Use rating, diary, clock or exit_check."]})
     if trigger_kind == "clock":
         return "", ""
     prefix, _, pk = trigger_ref.partition(":")
-    expected = "assessment" if trigger_kind == "rating" else "diary"
+    expected = TRIGGER_SOURCES[trigger_kind]
     if prefix != expected or not pk.isdigit():
         raise ValidationFailed({"trigger_ref": [f"Use {expected}:<id>."]})
     return prefix, pk
@@ -382,7 +396,13 @@ def _notify_new(
 ) -> list[_Mail]:
     """Record who is told about a new alert and return their emails."""
     mails: list[_Mail] = []
-    if finding.notify_psychiatrist or alert.category == AlertCategory.MOOD_ELEVATION:
+    # Mood elevation and urgent suicidality reach the psychiatrist of record whatever the
+    # protocol's flag says (issue 15; the coordination letter promises it).
+    if (
+        finding.notify_psychiatrist
+        or alert.category == AlertCategory.MOOD_ELEVATION
+        or is_urgent_suicidality(alert)
+    ):
         mails.extend(_notify_psychiatrist(alert, now))
     if alert.priority == AlertPriority.URGENT:
         mails.extend(_notify_on_call(alert, now, rank_index=0, protocol=protocol))
@@ -406,7 +426,8 @@ def _notify_psychiatrist(alert: Alert, now: dt.datetime) -> list[_Mail]:
         return []
     return [
         _Mail(
-            subject=f"{alert.clinic.name}: a mood-elevation alert for one of your patients",
+            subject=f"{alert.clinic.name}: a {alert.get_category_display().lower()} alert "
+            "for one of your patients",
             template="alerts/email/psychiatrist.txt",
             recipient=email,
             context=_mail_context(alert, name=psychiatrist.name),
@@ -420,9 +441,8 @@ def _notify_on_call(
     """Tell the on-call person at ``rank_index`` (0 = rank 1); the last rank once exhausted."""
     rota = on_call_active(clinic=alert.clinic, day=clinic_today(alert.clinic, now))
     if not rota:
-        _event(alert, AlertEventKind.NOTIFIED, now, detail={"recipient": "on_call", "rota": 0})
         logger.warning("Alert %s: clinic %s has no on-call rota today", alert.pk, alert.clinic_id)
-        return []
+        return _notify_everyone(alert, now, kind=AlertEventKind.NOTIFIED, protocol=protocol)
     exhausted = rank_index >= len(rota)
     entry = rota[min(rank_index, len(rota) - 1)]
     return _on_call_mail(alert, entry, now, escalated=False, exhausted=exhausted, protocol=protocol)
@@ -440,7 +460,9 @@ def _notify_refire(alert: Alert, now: dt.datetime, protocol: Protocol) -> list[_
     if owner is None:
         rota = on_call_active(clinic=alert.clinic, day=clinic_today(alert.clinic, now))
         if not rota:
-            return []
+            return _notify_everyone(
+                alert, now, kind=AlertEventKind.NOTIFIED, protocol=protocol, refired=True
+            )
         entry = rota[min(alert.escalation_level, len(rota) - 1)]
         return _on_call_mail(
             alert, entry, now, escalated=False, exhausted=False, protocol=protocol, refired=True
@@ -475,6 +497,62 @@ def _notify_refire(alert: Alert, now: dt.datetime, protocol: Protocol) -> list[_
     ]
 
 
+def _notify_everyone(
+    alert: Alert,
+    now: dt.datetime,
+    *,
+    kind: AlertEventKind,
+    protocol: Protocol,
+    refired: bool = False,
+    reason: str = "",
+) -> list[_Mail]:
+    """Nobody is on today's rota: tell every physician and clinic admin of the clinic.
+
+    An urgent alert must still reach a person (issue 15). Each person told gets an
+    event (recipient "no_rota"); the emails name no patient.
+    """
+    people = clinic_fallback_recipients(clinic=alert.clinic)
+    if not people:
+        _event(alert, kind, now, detail={"recipient": "no_rota", "rota": 0, "told": 0})
+        logger.error("Alert %s: clinic %s has nobody to tell", alert.pk, alert.clinic_id)
+        return []
+    mails: list[_Mail] = []
+    for user in people:
+        email = _user_email(user)
+        _event(
+            alert,
+            kind,
+            now,
+            to_user=user,
+            detail={
+                "recipient": "no_rota",
+                "rota": 0,
+                "level": alert.escalation_level,
+                "channel": "email" if email else "none",
+                **({"refired": True} if refired else {}),
+                **({"reason": reason} if reason else {}),
+            },
+        )
+        if not email:
+            continue
+        mails.append(
+            _Mail(
+                subject=f"{alert.clinic.name}: urgent alert and nobody on the on-call rota",
+                template="alerts/email/no_rota.txt",
+                recipient=email,
+                context=_mail_context(
+                    alert,
+                    escalated=kind == AlertEventKind.ESCALATED,
+                    refired=refired,
+                    not_reached=reason == NOT_REACHED,
+                    minutes=_ack_minutes(protocol),
+                    name=user.get_full_name() or user.get_username(),
+                ),
+            )
+        )
+    return mails
+
+
 def _on_call_mail(
     alert: Alert,
     entry: OnCallEntry,
@@ -484,6 +562,7 @@ def _on_call_mail(
     exhausted: bool,
     protocol: Protocol,
     refired: bool = False,
+    reason: str = "",
 ) -> list[_Mail]:
     kind = AlertEventKind.ESCALATED if escalated else AlertEventKind.NOTIFIED
     email = _user_email(entry.user)
@@ -499,12 +578,15 @@ def _on_call_mail(
             "level": alert.escalation_level,
             "channel": "email" if email else "none",
             **({"refired": True} if refired else {}),
+            **({"reason": reason} if reason else {}),
         },
     )
     if not email:
         logger.warning("Alert %s: on-call rank %s has no email address", alert.pk, entry.rank)
         return []
-    if escalated:
+    if reason == NOT_REACHED:
+        what = "patient not reached, escalated to you"
+    elif escalated:
         what = "not acknowledged, escalated to you"
     else:
         what = "fired again on new data" if refired else "needs acknowledgement"
@@ -518,6 +600,7 @@ def _on_call_mail(
                 escalated=escalated,
                 exhausted=exhausted,
                 refired=refired,
+                not_reached=reason == NOT_REACHED,
                 minutes=_ack_minutes(protocol),
                 name=entry.user.get_full_name() or entry.user.get_username(),
             ),
@@ -545,8 +628,69 @@ def alert_acknowledge(*, actor: Actor, alert: Alert, now: dt.datetime | None = N
     return alert
 
 
+@dataclass(frozen=True)
+class RiskAssessment:
+    """The assessment that resolves an urgent suicidality alert (REFERENCE.md section 7).
+
+    ``basis`` "cssrs" (a C-SSRS result: ``cssrs_id`` links a stored rating, or
+    ``level`` gives a paper one) or "judgement" (the clinician's risk judgement,
+    ``level`` low / moderate / high); ``safety_plan_step`` is the safety-plan step taken.
+    """
+
+    basis: str = ""
+    level: str = ""
+    cssrs_id: int | None = None
+    safety_plan_step: str = ""
+
+
+def needs_documented_resolution(alert: Alert) -> bool:
+    """Tier 2 / tier 3 / C-SSRS moderate or high alerts resolve only with contact + assessment."""
+    return is_urgent_suicidality(alert)
+
+
+def _risk_assessment(alert: Alert, risk: RiskAssessment | None) -> dict[str, object]:
+    """The checked assessment as stored on the "resolved" event; 422 naming each field."""
+    risk = risk or RiskAssessment()
+    errors: dict[str, list[str]] = {}
+    level = (risk.level or "").strip()
+    cssrs_id: int | None = None
+    if risk.basis not in RiskBasis.values:
+        errors["risk_basis"] = ["Choose a C-SSRS result or your risk judgement."]
+    elif risk.basis == RiskBasis.CSSRS and risk.cssrs_id is not None:
+        rating = Assessment.objects.filter(
+            pk=risk.cssrs_id, patient_id=alert.patient_id, instrument_id__in=CSSRS_IDS
+        ).first()
+        if rating is None or not rating.complete or rating.band not in CssrsLevel.values:
+            errors["cssrs_id"] = ["Choose a complete C-SSRS of this patient."]
+        elif str(rating.pk) == alert.source_id and alert.source_type == "assessment":
+            errors["cssrs_id"] = ["That C-SSRS raised this alert; record the follow-up one."]
+        elif rating.taken_at < alert.raised_at:
+            errors["cssrs_id"] = ["Choose a C-SSRS taken after the alert was raised."]
+        elif level and level != rating.band:
+            errors["risk_level"] = [f"The linked C-SSRS gives {rating.band}."]
+        else:
+            cssrs_id, level = rating.pk, rating.band
+    elif risk.basis == RiskBasis.CSSRS and level not in CssrsLevel.values:
+        errors["risk_level"] = ["Give the C-SSRS level (or link the stored C-SSRS)."]
+    elif risk.basis == RiskBasis.JUDGEMENT and level not in JUDGEMENT_LEVELS:
+        errors["risk_level"] = ["Give your judgement of the risk: low, moderate or high."]
+    step = (risk.safety_plan_step or "").strip()
+    if not step:
+        errors["safety_plan_step"] = ["Write the safety-plan step taken."]
+    elif len(step) > NOTE_MAX:
+        errors["safety_plan_step"] = [f"Keep it under {NOTE_MAX} characters."]
+    if errors:
+        raise ValidationFailed(errors)
+    return {"basis": risk.basis, "level": level, "cssrs_id": cssrs_id, "safety_plan_step": step}
+
+
 def alert_resolve(
-    *, actor: Actor, alert: Alert, action_taken: str, now: dt.datetime | None = None
+    *,
+    actor: Actor,
+    alert: Alert,
+    action_taken: str,
+    risk: RiskAssessment | None = None,
+    now: dt.datetime | None = None,
 ) -> Alert:
     """Acknowledged -> resolved, with the action taken (required).
 
@@ -554,6 +698,11 @@ def alert_resolve(
     is cleared by a physician's resolution (it is the physician's review);
     anyone else gets 409. A red hold must be lifted by contact and a
     psychiatrist's review before the alert can be resolved (409).
+
+    A tier 2 / tier 3 / C-SSRS moderate or high alert (REFERENCE.md section 7)
+    also needs a recorded contact in which the patient was reached (409: an
+    unreached attempt keeps it open) and ``risk``, the assessment (422 naming
+    each missing field).
     """
     _require(actor, AlertPerm.RESOLVE)
     now = now or timezone.now()
@@ -563,6 +712,15 @@ def alert_resolve(
             raise Conflict("This alert is already resolved.")
         if alert.status == AlertStatus.OPEN:
             raise Conflict("Acknowledge the alert before resolving it.")
+        assessment: dict[str, object] | None = None
+        if needs_documented_resolution(alert):
+            if alert.contact_made_at is None:
+                raise Conflict(
+                    "Record the contact in which the patient was reached first. A voicemail "
+                    "or a call not answered does not resolve this alert: it stays open and "
+                    "goes to the next person on the on-call rota."
+                )
+            assessment = _risk_assessment(alert, risk)
         text = _text("action_taken", action_taken, required=True, what="Write the action taken.")
         clears_amber = False
         if alert.holds_next_session:
@@ -592,50 +750,122 @@ def alert_resolve(
                 detail={"by_resolution": True},
             )
         alert.save(update_fields=fields)
-        _event(alert, AlertEventKind.RESOLVED, now, by=actor.user, note=text)
-        _audit(actor, alert, AuditAction.UPDATE, event="resolved", hold_cleared=clears_amber)
+        detail = {"assessment": assessment} if assessment is not None else {}
+        _event(alert, AlertEventKind.RESOLVED, now, by=actor.user, note=text, detail=detail)
+        _audit(
+            actor, alert, AuditAction.UPDATE, event="resolved", hold_cleared=clears_amber, **detail
+        )
     return alert
 
 
+def _contact_by(alert: Alert, actor: Actor, user_id: int | None) -> User:
+    """Who made the contact: the actor, or an active clinician of the alert's clinic (422)."""
+    if user_id is None or user_id == actor.user_id:
+        return actor.user
+    membership = (
+        Membership.objects.select_related("user")
+        .filter(user_id=user_id, clinic_id=alert.clinic_id, is_active=True, user__is_active=True)
+        .first()
+    )
+    if membership is None or AlertPerm.RESOLVE not in permissions_for(
+        role=Role(membership.role), account_type=AccountType.STAFF
+    ):
+        raise ValidationFailed({"contacted_by_id": ["Choose a clinician of this clinic."]})
+    return membership.user
+
+
 def alert_record_contact(
-    *, actor: Actor, alert: Alert, note: str = "", now: dt.datetime | None = None
+    *,
+    actor: Actor,
+    alert: Alert,
+    note: str = "",
+    method: str = "",
+    reached: bool = True,
+    contacted_by_id: int | None = None,
+    contacted_at: dt.datetime | None = None,
+    now: dt.datetime | None = None,
 ) -> Alert:
-    """Record that clinic staff reached the patient (same-day contact; lifts half a red hold)."""
+    """Record a contact with the patient: who, when, how (``method``) and whether reached.
+
+    A contact that reached the patient is the same-day contact (half of lifting a
+    red hold; needed to resolve a tier 2 / tier 3 / C-SSRS moderate or high
+    alert, for which ``method`` is required). An attempt that did not reach the
+    patient ("left a voicemail") is recorded and keeps the alert open; an urgent
+    alert then goes one step along the on-call rota at once (everyone when the
+    rota is empty).
+    """
     _require(actor, AlertPerm.RESOLVE)
     now = now or timezone.now()
+    mails: list[_Mail] = []
     with transaction.atomic():
         alert = _locked(alert)
         if alert.status == AlertStatus.RESOLVED:
             raise Conflict("This alert is already resolved.")
-        if alert.contact_made_at is not None:
+        if reached and alert.contact_made_at is not None:
             raise Conflict("Contact is already recorded on this alert.")
+        errors: dict[str, list[str]] = {}
+        if method and method not in ContactMethod.values:
+            errors["method"] = ["Choose in person, phone or video."]
+        elif not method and needs_documented_resolution(alert):
+            errors["method"] = ["Say how the contact was made: in person, phone or video."]
+        at = contacted_at or now
+        if at > now + dt.timedelta(minutes=5):
+            errors["contacted_at"] = ["A contact cannot be in the future."]
+        elif at < alert.raised_at - dt.timedelta(minutes=5):
+            errors["contacted_at"] = ["This is before the alert was raised."]
         text = _text("note", note, required=False, what="")
-        alert.contact_made_at = now
+        if errors:
+            raise ValidationFailed(errors)
+        by = _contact_by(alert, actor, contacted_by_id)
+        detail = {"method": method, "reached": reached, "recorded_by": actor.user_id}
+        if not reached:
+            _event(alert, AlertEventKind.CONTACT_ATTEMPTED, at, by=by, note=text, detail=detail)
+            _audit(actor, alert, AuditAction.UPDATE, event="contact_attempted", method=method)
+            if alert.priority == AlertPriority.URGENT:
+                protocol = protocol_for_clinic(alert.clinic_id)
+                mails = _escalate_step(alert, now, protocol, reason=NOT_REACHED)
+            _send_after_commit(mails)
+            return alert
+        alert.contact_made_at = at
         fields = ["contact_made_at", "updated_at"]
-        _event(alert, AlertEventKind.CONTACT_MADE, now, by=actor.user, note=text)
+        _event(alert, AlertEventKind.CONTACT_MADE, at, by=by, note=text, detail=detail)
         fields += _maybe_lift_red(alert, actor, now)
         alert.save(update_fields=fields)
-        _audit(actor, alert, AuditAction.UPDATE, event="contact_made")
+        _audit(actor, alert, AuditAction.UPDATE, event="contact_made", method=method)
     return alert
 
 
 def alert_may_review(actor: Actor, alert: Alert) -> bool:
-    """A psychiatrist: the patient's psychiatrist of record, or a physician of the clinic."""
+    """A psychiatrist (REFERENCE.md section 5.2 "pending psychiatrist review").
+
+    The patient's psychiatrist of record in her own login, or a physician of the
+    alert's clinic whose membership records the psychiatrist credential (set by
+    the clinic admin). Any other physician may not.
+    """
     if not actor.has(AlertPerm.PSYCHIATRIC_REVIEW):
         return False
     if actor.account_type == AccountType.PSYCHIATRIST_OF_RECORD:
         psychiatrist = alert.patient.psychiatrist_of_record
         return psychiatrist is not None and psychiatrist.user_id == actor.user_id
-    return actor.role == Role.PHYSICIAN and actor.clinic_id == alert.clinic_id
+    return (
+        actor.account_type == AccountType.STAFF
+        and actor.role == Role.PHYSICIAN
+        and actor.clinic_id == alert.clinic_id
+        and membership_is_psychiatrist(user=actor.user, clinic_id=alert.clinic_id)
+    )
 
 
 def alert_record_psychiatric_review(
     *, actor: Actor, alert: Alert, note: str, now: dt.datetime | None = None
 ) -> Alert:
-    """A psychiatrist records their review (with contact made, this lifts a red hold)."""
+    """A psychiatrist records their review (with contact made, this lifts a red hold).
+
+    The review does not resolve the alert: clinic staff resolve it afterwards.
+    """
     if not alert_may_review(actor, alert):
         raise PermissionDenied(
-            "Only the patient's psychiatrist of record or a clinic physician records this review."
+            "Only a psychiatrist records this review: the patient's psychiatrist of record, "
+            "or a clinic physician recorded as a psychiatrist."
         )
     now = now or timezone.now()
     with transaction.atomic():
@@ -747,31 +977,31 @@ def _escalate_one(alert_id: int, now: dt.datetime) -> Alert | None:
         )
         if now < due:
             return None
-        alert.escalation_level += 1
-        alert.last_escalated_at = now
-        alert.save(update_fields=["escalation_level", "last_escalated_at", "updated_at"])
-        rota = on_call_active(clinic=alert.clinic, day=clinic_today(alert.clinic, now))
-        mails: list[_Mail] = []
-        if rota:
-            exhausted = alert.escalation_level >= len(rota)
-            entry = rota[min(alert.escalation_level, len(rota) - 1)]
-            mails = _on_call_mail(
-                alert, entry, now, escalated=True, exhausted=exhausted, protocol=protocol
-            )
-        else:
-            _event(
-                alert,
-                AlertEventKind.ESCALATED,
-                now,
-                detail={"recipient": "on_call", "rota": 0, "level": alert.escalation_level},
-            )
-            logger.warning(
-                "Alert %s is overdue and clinic %s has no rota", alert.pk, alert.clinic_id
-            )
+        mails = _escalate_step(alert, now, protocol)
         _audit(None, alert, AuditAction.UPDATE, event="escalated", level=alert.escalation_level)
         _send_after_commit(mails)
     logger.info("Alert %s escalated to level %s", alert.pk, alert.escalation_level)
     return alert
+
+
+def _escalate_step(
+    alert: Alert, now: dt.datetime, protocol: Protocol, *, reason: str = ""
+) -> list[_Mail]:
+    """Move a locked alert one step along the rota (everyone when there is no rota)."""
+    alert.escalation_level += 1
+    alert.last_escalated_at = now
+    alert.save(update_fields=["escalation_level", "last_escalated_at", "updated_at"])
+    rota = on_call_active(clinic=alert.clinic, day=clinic_today(alert.clinic, now))
+    if not rota:
+        logger.warning("Alert %s is escalated and clinic %s has no rota", alert.pk, alert.clinic_id)
+        return _notify_everyone(
+            alert, now, kind=AlertEventKind.ESCALATED, protocol=protocol, reason=reason
+        )
+    exhausted = alert.escalation_level >= len(rota)
+    entry = rota[min(alert.escalation_level, len(rota) - 1)]
+    return _on_call_mail(
+        alert, entry, now, escalated=True, exhausted=exhausted, protocol=protocol, reason=reason
+    )
 
 
 def clock_patients(now: dt.datetime) -> list[Patient]:

@@ -12,6 +12,11 @@ urlpatterns = [
     path("<int:alert_id>/contact/", views.contact_view, name="contact"),
     path("<int:alert_id>/review/", views.review_view, name="review"),
     path("<int:alert_id>/clear-hold/", views.clear_hold_view, name="clear_hold"),
+    path(
+        "<int:alert_id>/same-day-assessment/",
+        views.dosing_assessment_view,
+        name="dosing_assessment",
+    ),
     path("patient/<int:patient_id>/", views.patient_alerts_panel, name="patient_panel"),
     path("on-call/", views.on_call_page, name="on_call"),
     path("on-call/<int:entry_id>/remove/", views.on_call_remove_view, name="on_call_remove"),

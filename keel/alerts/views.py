@@ -20,12 +20,21 @@ from keel.alerts.forms import (
     AlertFilterForm,
     ClearHoldForm,
     ContactForm,
+    DosingAssessmentForm,
     OnCallForm,
     ReportForm,
     ResolveForm,
     ReviewForm,
+    clinician_choices,
 )
-from keel.alerts.models import Alert, AlertCategory, AlertEventKind, AlertStatus, SessionHold
+from keel.alerts.models import (
+    Alert,
+    AlertCategory,
+    AlertEventKind,
+    AlertStatus,
+    ContactMethod,
+    SessionHold,
+)
 from keel.alerts.permissions import (
     access_alert,
     access_alert_list,
@@ -34,22 +43,29 @@ from keel.alerts.permissions import (
     access_on_call_entry,
     access_patient_alerts,
 )
+from keel.alerts.same_day import may_record_dosing_assessment, suicide_dosing_assessment_record
 from keel.alerts.selectors import (
     ack_report,
     alert_events,
     alert_source,
     clinic_today,
+    cssrs_after,
+    cssrs_since_last_visit_on,
+    is_urgent_suicidality,
+    latest_dosing_assessment,
     on_call_active,
     on_call_entries,
     report_range,
 )
 from keel.alerts.services import (
+    RiskAssessment,
     alert_acknowledge,
     alert_clear_hold,
     alert_may_review,
     alert_record_contact,
     alert_record_psychiatric_review,
     alert_resolve,
+    needs_documented_resolution,
     on_call_add,
     on_call_move,
     on_call_remove,
@@ -92,8 +108,20 @@ def _rule(alert: Alert) -> Any:
         return None
 
 
+def _method_label(value: object) -> str:
+    """ "Phone" for "phone"; empty for a contact recorded without a method."""
+    return str(ContactMethod(value).label) if value in ContactMethod.values else ""
+
+
 def _detail_context(actor: Actor, alert: Alert, **forms: Any) -> dict[str, Any]:
     events = list(alert_events(alert=alert))
+    documented = needs_documented_resolution(alert)
+    today = clinic_today(alert.clinic, timezone.now())
+    may_assess = (
+        is_urgent_suicidality(alert)
+        and alert.status != AlertStatus.RESOLVED
+        and may_record_dosing_assessment(actor, alert.patient)
+    )
     raised = next((e for e in events if e.kind == AlertEventKind.RAISED), None)
     escalations = [e for e in events if e.kind == AlertEventKind.ESCALATED]
     pages = [e for e in events if e.kind in {AlertEventKind.ESCALATED, AlertEventKind.NOTIFIED}]
@@ -119,14 +147,37 @@ def _detail_context(actor: Actor, alert: Alert, **forms: Any) -> dict[str, Any]:
         "can_contact": actor.has(AlertPerm.RESOLVE)
         and unresolved
         and alert.contact_made_at is None,
+        "contact_needed": documented and alert.contact_made_at is None,
         "can_review": alert_may_review(actor, alert)
         and unresolved
         and alert.psychiatric_review_at is None,
         "can_clear": actor.has(AlertPerm.CLEAR_HOLD)
         and alert.hold == SessionHold.AMBER
         and alert.hold_cleared_at is None,
-        "resolve_form": forms.get("resolve_form") or ResolveForm(),
-        "contact_form": forms.get("contact_form") or ContactForm(),
+        "documented": documented,
+        "contacts": [
+            (e, _method_label(e.detail.get("method")))
+            for e in events
+            if e.kind in {AlertEventKind.CONTACT_MADE, AlertEventKind.CONTACT_ATTEMPTED}
+        ],
+        "resolution": next(
+            (e.detail.get("assessment") for e in events if e.kind == AlertEventKind.RESOLVED),
+            None,
+        ),
+        "dosing": latest_dosing_assessment(patient=alert.patient, on=today)
+        if is_urgent_suicidality(alert)
+        else None,
+        "can_assess": may_assess,
+        "assess_form": forms.get("assess_form")
+        or (
+            DosingAssessmentForm(cssrs=cssrs_since_last_visit_on(patient=alert.patient, on=today))
+            if may_assess
+            else None
+        ),
+        "resolve_form": forms.get("resolve_form")
+        or ResolveForm(cssrs=cssrs_after(patient=alert.patient, since=alert.raised_at)),
+        "contact_form": forms.get("contact_form")
+        or ContactForm(clinicians=clinician_choices(alert.clinic)),
         "review_form": forms.get("review_form") or ReviewForm(),
         "clear_form": forms.get("clear_form") or ClearHoldForm(),
     }
@@ -208,9 +259,10 @@ def _lifecycle_post(
     form: Any,
     step: Any,
     done: str,
+    action: AuditAction = AuditAction.UPDATE,
 ) -> HttpResponse:
     """Validate ``form``, run the service ``step``; 422 re-renders, 409 redirects with why."""
-    alert = access_alert(actor=actor, alert_id=alert_id, action=AuditAction.UPDATE)
+    alert = access_alert(actor=actor, alert_id=alert_id, action=action)
     if form.is_valid():
         try:
             step(alert, form.cleaned_data)
@@ -228,19 +280,33 @@ def _lifecycle_post(
     return render(request, "alerts/detail.html", context, status=422)
 
 
+def _int_or_none(value: object) -> int | None:
+    return int(value) if isinstance(value, str) and value.isdigit() else None
+
+
 @require_POST
 @with_actor
 def resolve_view(request: HttpRequest, actor: Actor, alert_id: int) -> HttpResponse:
-    """Resolve with the action taken."""
+    """Resolve with the action taken (and, for urgent suicidality, the risk assessment)."""
+
+    def step(alert: Alert, data: dict[str, Any]) -> Alert:
+        risk = RiskAssessment(
+            basis=data.get("risk_basis") or "",
+            level=data.get("risk_level") or "",
+            cssrs_id=_int_or_none(data.get("cssrs_id")),
+            safety_plan_step=data.get("safety_plan_step") or "",
+        )
+        return alert_resolve(actor=actor, alert=alert, action_taken=data["action_taken"], risk=risk)
+
+    alert = access_alert(actor=actor, alert_id=alert_id, action=AuditAction.UPDATE)
+    cssrs = cssrs_after(patient=alert.patient, since=alert.raised_at)
     return _lifecycle_post(
         request,
         actor,
         alert_id,
         form_name="resolve_form",
-        form=ResolveForm(request.POST),
-        step=lambda alert, data: alert_resolve(
-            actor=actor, alert=alert, action_taken=data["action_taken"]
-        ),
+        form=ResolveForm(request.POST, cssrs=cssrs),
+        step=step,
         done="Alert resolved.",
     )
 
@@ -248,15 +314,62 @@ def resolve_view(request: HttpRequest, actor: Actor, alert_id: int) -> HttpRespo
 @require_POST
 @with_actor
 def contact_view(request: HttpRequest, actor: Actor, alert_id: int) -> HttpResponse:
-    """Record same-day contact with the patient."""
+    """Record a contact with the patient: who, when, how, and whether she was reached."""
+
+    def step(alert: Alert, data: dict[str, Any]) -> Alert:
+        reached = data.get("reached") != "no"
+        alert = alert_record_contact(
+            actor=actor,
+            alert=alert,
+            note=data["note"],
+            method=data.get("method") or "",
+            reached=reached,
+            contacted_by_id=data.get("contacted_by_id"),
+            contacted_at=data.get("contacted_at"),
+        )
+        if not reached:
+            messages.warning(
+                request,
+                "Attempt recorded. The alert stays open and goes to the next person on the "
+                "on-call rota.",
+            )
+        return alert
+
+    alert = access_alert(actor=actor, alert_id=alert_id, action=AuditAction.UPDATE)
     return _lifecycle_post(
         request,
         actor,
         alert_id,
         form_name="contact_form",
-        form=ContactForm(request.POST),
-        step=lambda alert, data: alert_record_contact(actor=actor, alert=alert, note=data["note"]),
+        form=ContactForm(request.POST, clinicians=clinician_choices(alert.clinic)),
+        step=step,
         done="Contact recorded.",
+    )
+
+
+@require_POST
+@with_actor
+def dosing_assessment_view(request: HttpRequest, actor: Actor, alert_id: int) -> HttpResponse:
+    """A physician records the same-day assessment and the dosing decision."""
+    alert = access_alert(actor=actor, alert_id=alert_id, action=AuditAction.CREATE)
+    today = clinic_today(alert.clinic, timezone.now())
+    cssrs = cssrs_since_last_visit_on(patient=alert.patient, on=today)
+    return _lifecycle_post(
+        request,
+        actor,
+        alert_id,
+        form_name="assess_form",
+        form=DosingAssessmentForm(request.POST, cssrs=cssrs),
+        step=lambda alert, data: suicide_dosing_assessment_record(
+            actor=actor,
+            patient=alert.patient,
+            decision=data.get("decision") or "",
+            reason=data.get("reason") or "",
+            cssrs_id=_int_or_none(data.get("cssrs_id")),
+            cssrs_level=data.get("cssrs_level") or "",
+        ),
+        done="Same-day assessment and dosing decision recorded.",
+        action=AuditAction.CREATE,
     )
 
 

@@ -15,7 +15,9 @@ from keel.common.exceptions import NotFound
 from keel.common.schemas import ERROR_RESPONSES
 from keel.monitoring.models import Assessment
 from keel.treatment.models import (
+    AdverseEvent,
     DoseAdministration,
+    ExitCheck,
     PreSessionCheck,
     RemsExport,
     Route,
@@ -29,6 +31,8 @@ from keel.treatment.rems import rems_export_download, rems_export_generate, rems
 from keel.treatment.rems_schemas import RemsExportOut
 from keel.treatment.schemas import (
     AbortIn,
+    AdverseEventIn,
+    AdverseEventOut,
     CheckInIn,
     ChecklistIn,
     CourseCreateIn,
@@ -36,6 +40,9 @@ from keel.treatment.schemas import (
     DischargeIn,
     DoseIn,
     DoseOut,
+    ExitCheckIn,
+    ExitCheckOut,
+    ExitDecisionIn,
     HandOffIn,
     OverrideIn,
     PrecheckOut,
@@ -49,14 +56,23 @@ from keel.treatment.schemas import (
     VitalsIn,
     VitalsOut,
 )
-from keel.treatment.selectors import course_open, precheck_latest, vitals_list
+from keel.treatment.selectors import (
+    adverse_event_list,
+    course_open,
+    exit_check_latest,
+    precheck_latest,
+    vitals_list,
+)
 from keel.treatment.services import (
+    adverse_event_record,
     course_activate,
     course_create,
     dose_prepare,
     dose_start,
     dose_stop,
     dose_verify,
+    exit_check_physician_decide,
+    exit_check_record,
     precheck_physician_decide,
     precheck_record,
     session_abort,
@@ -426,6 +442,104 @@ def session_discharge_api(
         overridden=payload.overridden,
         reason=payload.reason,
     )
+
+
+# ---------------------------------------------------------------- exit check, adverse events
+
+
+@router.post(
+    "/sessions/{session_id}/exit-check",
+    response={201: ExitCheckOut, **ERRORS},
+    operation_id="exit_check_record",
+)
+def exit_check_record_api(
+    request: HttpRequest, session_id: Id, payload: ExitCheckIn
+) -> Status[ExitCheck]:
+    """The nurse's exit check in recovery; a positive finding holds discharge for a physician.
+
+    Mood elevation or perceptual change still present raises an amber
+    mood-elevation alert; new suicidal ideation an urgent suicidality alert.
+    """
+    actor, session = _run(request, session_id)
+    return Status(
+        201,
+        exit_check_record(
+            actor=actor,
+            session=session,
+            new_suicidal_ideation=payload.new_suicidal_ideation,
+            mood_elevation=payload.mood_elevation,
+            perceptual_change=payload.perceptual_change,
+            walks_steadily=payload.walks_steadily,
+            nausea_or_dizziness=payload.nausea_or_dizziness,
+            note=payload.note,
+        ),
+    )
+
+
+@router.get(
+    "/sessions/{session_id}/exit-check",
+    response={200: ExitCheckOut, **ERRORS},
+    operation_id="exit_check_get",
+)
+def exit_check_get_api(request: HttpRequest, session_id: Id) -> ExitCheck:
+    """The session's newest exit check (the one discharge reads)."""
+    session = access_session(actor=_actor(request), session_id=session_id)
+    check = exit_check_latest(session=session)
+    if check is None:
+        raise NotFound("No exit check recorded yet.")
+    return check
+
+
+@router.post(
+    "/sessions/{session_id}/exit-check/decision",
+    response={200: ExitCheckOut, **ERRORS},
+    operation_id="exit_check_physician_decide",
+)
+def exit_check_physician_decide_api(
+    request: HttpRequest, session_id: Id, payload: ExitDecisionIn
+) -> ExitCheck:
+    """A physician decides on the newest, positive exit check (may go home, or stays), with why."""
+    actor, session = _run(request, session_id)
+    check = exit_check_latest(session=session)
+    if check is None:
+        raise NotFound("No exit check recorded yet.")
+    return exit_check_physician_decide(
+        actor=actor, check=check, decision=payload.decision, reason=payload.reason
+    )
+
+
+@router.post(
+    "/sessions/{session_id}/adverse-events",
+    response={201: AdverseEventOut, **ERRORS},
+    operation_id="adverse_event_record",
+)
+def adverse_event_record_api(
+    request: HttpRequest, session_id: Id, payload: AdverseEventIn
+) -> Status[AdverseEvent]:
+    """Record an adverse event of the session (from the dose until the session ends)."""
+    actor, session = _run(request, session_id)
+    return Status(
+        201,
+        adverse_event_record(
+            actor=actor,
+            session=session,
+            category=payload.category,
+            occurred_at=payload.occurred_at,
+            description=payload.description,
+            action_taken=payload.action_taken,
+        ),
+    )
+
+
+@router.get(
+    "/sessions/{session_id}/adverse-events",
+    response={200: list[AdverseEventOut], **ERRORS},
+    operation_id="adverse_event_list",
+)
+def adverse_event_list_api(request: HttpRequest, session_id: Id) -> list[AdverseEvent]:
+    """The session's adverse events in the order they happened."""
+    session = access_session(actor=_actor(request), session_id=session_id)
+    return list(adverse_event_list(session=session))
 
 
 # ---------------------------------------------------------------- REMS monitoring form export

@@ -16,7 +16,7 @@ from keel.clinical.sessions import SessionParams, bp_recheck_rested, session_par
 from keel.clinical.sessions.spo2 import Spo2Reading, spo2_seconds_below
 from keel.intake.protocols import protocol_for_clinic
 from keel.monitoring.models import Assessment, AssessmentPurpose
-from keel.treatment.models import TreatmentSession, VitalContext, VitalSigns
+from keel.treatment.models import ExitCheck, TreatmentSession, VitalContext, VitalSigns
 
 FactValue = bool | int | Decimal | str | list[str] | None
 SPO2_LEVEL_PARAM = "spo2_prescriber_below"
@@ -191,3 +191,21 @@ def discharge_facts(
         "escort_present": escort_present,
         "no_driving_acknowledged": no_driving_acknowledged,
     }
+
+
+#: The exit check's questions (REFERENCE.md section 6, "Safety" and "Mobility"): the answer
+#: that is a positive finding, and how the finding reads.
+EXIT_CHECK_FINDINGS: tuple[tuple[str, bool, str], ...] = (
+    ("new_suicidal_ideation", True, "new suicidal ideation"),
+    ("mood_elevation", True, "mood elevation still present"),
+    ("perceptual_change", True, "perceptual change still present"),
+    ("walks_steadily", False, "does not walk steadily without help"),
+    ("nausea_or_dizziness", True, "significant nausea or dizziness"),
+)
+
+
+def exit_check_findings(check: ExitCheck) -> list[str]:
+    """The positive findings of an exit check, in Keel's words (empty: none)."""
+    return [
+        label for name, positive, label in EXIT_CHECK_FINDINGS if getattr(check, name) is positive
+    ]

@@ -15,6 +15,8 @@ from keel.treatment.models import (
     RESPIRATORY_RATE_RANGE,
     SPO2_RANGE,
     SYSTOLIC_RANGE,
+    AdverseEventCategory,
+    ExitDecision,
     HandOffKind,
     Route,
     VitalContext,
@@ -208,4 +210,49 @@ class DischargeForm(UswdsFormMixin, forms.Form):
     no_driving_acknowledged = forms.BooleanField(
         label=_("The patient understands: no driving until the next day, after a restful sleep"),
         required=False,
+    )
+
+
+class ExitCheckForm(UswdsFormMixin, forms.Form):
+    """The exit check before discharge (REFERENCE.md section 6, "Safety" and "Mobility")."""
+
+    new_suicidal_ideation = _yes_no(_("New suicidal ideation"))
+    mood_elevation = _yes_no(_("Mood elevation still present"))
+    perceptual_change = _yes_no(_("Perceptual change still present"))
+    walks_steadily = _yes_no(_("Walks steadily without help"))
+    nausea_or_dizziness = _yes_no(_("Significant nausea or dizziness"))
+    note = forms.CharField(
+        label=_("Note (optional)"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class ExitDecisionForm(UswdsFormMixin, forms.Form):
+    """A physician's decision on a positive exit check."""
+
+    decision = forms.ChoiceField(
+        label=_("Decision"), choices=ExitDecision.choices, widget=forms.RadioSelect
+    )
+    reason = forms.CharField(
+        label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class AdverseEventForm(UswdsFormMixin, forms.Form):
+    category = forms.ChoiceField(label=_("What happened"), choices=AdverseEventCategory.choices)
+    occurred_at = forms.DateTimeField(
+        label=_("When (leave empty for now)"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+    description = forms.CharField(
+        label=_("Description"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    action_taken = forms.CharField(
+        label=_("Action taken"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("What was given or done, with doses and times; or that nothing was."),
     )

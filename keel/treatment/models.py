@@ -424,3 +424,86 @@ class RemsExport(models.Model):
 
     def __str__(self) -> str:
         return f"REMS form {self.form_version} for session {self.session_id}"
+
+
+class ExitDecision(models.TextChoices):
+    """A physician's decision on a positive exit check."""
+
+    MAY_LEAVE = "may_leave", _("May go home")
+    STAYS = "stays", _("Stays: not fit to leave yet")
+
+
+class ExitCheck(models.Model):
+    """The nurse's exit check at discharge (REFERENCE.md section 6, "Safety" and "Mobility").
+
+    Append-only: the newest check of a session is the one discharge reads. A
+    positive finding holds discharge until a physician records a decision
+    with its reason on that check.
+    """
+
+    session = models.ForeignKey(
+        TreatmentSession, on_delete=models.PROTECT, related_name="exit_checks"
+    )
+    new_suicidal_ideation = models.BooleanField(_("new suicidal ideation"))
+    mood_elevation = models.BooleanField(_("mood elevation still present"))
+    perceptual_change = models.BooleanField(_("perceptual change still present"))
+    walks_steadily = models.BooleanField(_("walks steadily without help"))
+    nausea_or_dizziness = models.BooleanField(_("significant nausea or dizziness"))
+    note = models.TextField(blank=True, max_length=2000)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField()
+    physician_decision = models.CharField(
+        max_length=12, choices=ExitDecision.choices, blank=True, default=""
+    )
+    physician_reason = models.TextField(blank=True, max_length=2000)
+    physician = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    physician_decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-recorded_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(physician_decision="", physician__isnull=True)
+                    | (~models.Q(physician_decision="") & models.Q(physician__isnull=False))
+                ),
+                name="exit_check_decision_has_a_physician",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Exit check for session {self.session_id} at {self.recorded_at:%H:%M}"
+
+
+class AdverseEventCategory(models.TextChoices):
+    NAUSEA_VOMITING = "nausea_vomiting", _("Nausea or vomiting")
+    EMERGENCE_REACTION = "emergence_reaction", _("Emergence reaction")
+    BP_TREATMENT = "bp_treatment", _("Blood pressure treatment given")
+    DESATURATION = "desaturation", _("Desaturation with intervention")
+    OTHER = "other", _("Other")
+
+
+class AdverseEvent(models.Model):
+    """An adverse event in a session: what, when, what was done. Maps to FHIR AdverseEvent."""
+
+    session = models.ForeignKey(
+        TreatmentSession, on_delete=models.PROTECT, related_name="adverse_events"
+    )
+    category = models.CharField(max_length=24, choices=AdverseEventCategory.choices)
+    occurred_at = models.DateTimeField()
+    description = models.TextField(max_length=2000)
+    action_taken = models.TextField(max_length=2000)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["occurred_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_category_display()} in session {self.session_id}"

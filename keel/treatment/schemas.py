@@ -11,12 +11,14 @@ from pydantic import ConfigDict, Field
 
 from keel.common.schemas import IsoDateTime
 from keel.monitoring.schemas import Answer, answers_per_instrument
+from keel.treatment.clinical import exit_check_findings
 from keel.treatment.models import (
     DIASTOLIC_RANGE,
     HEART_RATE_RANGE,
     RESPIRATORY_RATE_RANGE,
     SPO2_RANGE,
     SYSTOLIC_RANGE,
+    ExitCheck,
 )
 
 TEXT = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
@@ -239,3 +241,62 @@ class DischargeIn(_Closed):
         default_factory=list, max_length=20
     )
     reason: Annotated[str, Field(max_length=2000, pattern=TEXT)] = ""
+
+
+class ExitCheckIn(_Closed):
+    """The exit check (REFERENCE.md section 6 "Safety" and "Mobility"): every answer is required."""
+
+    new_suicidal_ideation: bool
+    mood_elevation: bool
+    perceptual_change: bool
+    walks_steadily: bool
+    nausea_or_dizziness: bool
+    note: Annotated[str, Field(max_length=2000, pattern=TEXT)] = ""
+
+
+class ExitCheckOut(Schema):
+    id: int
+    session_id: int
+    new_suicidal_ideation: bool
+    mood_elevation: bool
+    perceptual_change: bool
+    walks_steadily: bool
+    nausea_or_dizziness: bool
+    note: str
+    recorded_at: dt.datetime
+    findings: list[str] = Field(description="The positive findings; any one holds discharge.")
+    physician_decision: Literal["", "may_leave", "stays"]
+    physician_reason: str
+    physician_decided_at: dt.datetime | None
+
+    @staticmethod
+    def resolve_findings(obj: object) -> list[str]:
+        return exit_check_findings(obj) if isinstance(obj, ExitCheck) else []
+
+
+class ExitDecisionIn(_Closed):
+    decision: Literal["may_leave", "stays"]
+    reason: Annotated[str, Field(max_length=2000, pattern=TEXT)]
+
+
+AdverseEventCategoryValue = Literal[
+    "nausea_vomiting", "emergence_reaction", "bp_treatment", "desaturation", "other"
+]
+
+
+class AdverseEventIn(_Closed):
+    category: AdverseEventCategoryValue
+    occurred_at: IsoDateTime | None = None
+    description: Annotated[str, Field(max_length=2000, pattern=TEXT)]
+    action_taken: Annotated[str, Field(max_length=2000, pattern=TEXT)]
+
+
+class AdverseEventOut(Schema):
+    id: int
+    session_id: int
+    category: str
+    occurred_at: dt.datetime
+    description: str
+    action_taken: str
+    recorded_by_id: int
+    recorded_at: dt.datetime

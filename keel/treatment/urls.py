@@ -1,6 +1,6 @@
 from django.urls import path
 
-from keel.treatment import views
+from keel.treatment import views, views_safety
 
 app_name = "treatment"
 
@@ -26,5 +26,20 @@ urlpatterns = [
     ),
     path("sessions/<int:session_id>/vitals-chart.json", views.vitals_chart, name="vitals_chart"),
     path("sessions/<int:session_id>/summary/", views.session_summary, name="summary"),
+    path(
+        "sessions/<int:session_id>/exit-check/",
+        views_safety.exit_check_create,
+        name="exit_check",
+    ),
+    path(
+        "sessions/<int:session_id>/exit-check/decision/",
+        views_safety.exit_check_decide,
+        name="exit_check_decide",
+    ),
+    path(
+        "sessions/<int:session_id>/adverse-events/",
+        views_safety.adverse_event_create,
+        name="adverse_event",
+    ),
     path("sessions/<int:session_id>/<slug:action>/", views.session_action, name="action"),
 ]

@@ -77,6 +77,7 @@ from keel.treatment.services import (
     session_start_prechecks,
     vitals_record_checked,
 )
+from keel.treatment.views_safety import safety_context, summary_safety_context
 
 
 def _errors_to_form(form: Any, exc: ValidationFailed) -> None:
@@ -231,6 +232,7 @@ def _session_context(actor: Actor, session: TreatmentSession, **extra: Any) -> d
         "cancel_form": CancelForm(),
         "hand_off_form": extra.pop("hand_off_form", None) or HandOffForm(),
         "now": timezone.now(),
+        **safety_context(session, extra),
         **extra,
     }
 
@@ -277,6 +279,7 @@ def session_summary(request: HttpRequest, actor: Actor, session_id: int) -> Http
             "vitals": list(vitals_list(session=session)),
             "ratings": [(r, INSTRUMENTS[r.instrument_id].title.split(" (")[0]) for r in ratings],
             "events": list(session.events.order_by("recorded_at", "pk")),
+            **summary_safety_context(session),
         },
     )
 

@@ -215,6 +215,17 @@ def test_nurse_and_physician_run_an_iv_session(
     _vitals(nurse, "recovery", 128, 80, 74, 98)
     _rate(nurse, "MOAA/S", [5])
     _rate(nurse, "CADSS", [0] * 23)
+    # The exit check (safety and mobility) comes before the discharge.
+    for name, answer in (
+        ("new_suicidal_ideation", "false"),
+        ("mood_elevation", "false"),
+        ("perceptual_change", "false"),
+        ("walks_steadily", "true"),
+        ("nausea_or_dizziness", "false"),
+    ):
+        _tick(nurse, f"input[name={name}][value={answer}]")
+    nurse.get_by_role("button", name="Record the exit check").click()
+    expect(nurse.get_by_text("Exit check recorded: no finding.")).to_be_visible()
     nurse.get_by_text("The escort is here to take the patient home").click()
     nurse.get_by_text("The patient understands: no driving").click()
     expect(nurse.get_by_label("Escort at hand-off (name)")).to_have_value("Jamie Sorensen")

@@ -89,6 +89,7 @@ class Objects:
     assignment_id: int = 0  # patient A's daily diary check-in (issue 6)
     alert_id: int = 0  # patient A's open urgent suicidality alert (issue 6)
     on_call_entry_id: int = 0  # clinic X's only on-call entry: nurse X (issue 6)
+    membership_id: int = 0  # physician X's membership (not a psychiatrist) (issue 15)
 
 
 def build_objects(world: World) -> Objects:
@@ -139,6 +140,7 @@ def build_objects(world: World) -> Objects:
         assignment_id=diary.pk,
         alert_id=alert.pk,
         on_call_entry_id=on_call.pk,
+        membership_id=world.users["physician_x"].memberships.get().pk,
     )
 
 
@@ -276,6 +278,7 @@ def _value(route: Route, parameter: str, objects: Objects) -> str:
         "token": "matrix-no-such-invitation",
         "alert_id": objects.alert_id,
         "entry_id": objects.on_call_entry_id,
+        "membership_id": objects.membership_id,
     }
     if parameter not in simple:
         raise KeyError(f"{route.label}: no value for path parameter {parameter!r}")
@@ -367,16 +370,31 @@ _MONITORING_PAGES: dict[str, dict[str, Any]] = {
 
 # Alerts (issue 6): the alert is open, so resolving and clearing its (absent) hold are
 # conflicts; a review and contact succeed; the rota has one entry, so "down" is a conflict.
+# Issue 15: the urgent suicidality alert's contact says how; a physician records the
+# same-day assessment; the clinic admin records physician X as a psychiatrist.
 _ALERTS_API: dict[str, dict[str, Any]] = {
     "alert_resolve": {"action_taken": "Matrix: called the patient."},
     "alert_psychiatric_review": {"note": "Matrix: reviewed."},
     "alert_clear_hold": {"note": "Matrix: reviewed."},
+    "alert_contact": {"method": "phone", "reached": True},
+    "alert_dosing_assessment": {
+        "decision": "dose",
+        "reason": "Matrix: C-SSRS none in this visit.",
+        "cssrs_level": "none",
+    },
 }
 _ALERTS_PAGES: dict[str, dict[str, Any]] = {
     "alerts:resolve": {"action_taken": "Matrix: called the patient."},
     "alerts:review": {"note": "Matrix: reviewed."},
     "alerts:clear_hold": {"note": "Matrix: reviewed."},
     "alerts:on_call_move": {"direction": "down"},
+    "alerts:contact": {"method": "phone", "reached": "yes"},
+    "alerts:dosing_assessment": {
+        "decision": "dose",
+        "reason": "Matrix: C-SSRS none in this visit.",
+        "cssrs_level": "none",
+    },
+    "accounts:staff_psychiatrist": {"is_psychiatrist": "1"},
 }
 
 
@@ -422,6 +440,22 @@ def body_of(route: Route, objects: Objects) -> dict[str, Any]:
             "precheck_physician_decide": {"rule_ids": [], "reason": "Matrix: reviewed in person."},
             "dose_prepare": {"concentration_mg_per_ml": "10.00", "lot": "LOT-1"},
             "session_discharge": {"escort_present": True, "no_driving_acknowledged": True},
+            "exit_check_record": {
+                "new_suicidal_ideation": False,
+                "mood_elevation": False,
+                "perceptual_change": False,
+                "walks_steadily": True,
+                "nausea_or_dizziness": False,
+            },
+            "exit_check_physician_decide": {
+                "decision": "may_leave",
+                "reason": "Matrix: seen at the chair.",
+            },
+            "adverse_event_record": {
+                "category": "nausea_vomiting",
+                "description": "Matrix: nausea.",
+                "action_taken": "Matrix: none.",
+            },
             **_MONITORING_API,
             **_ALERTS_API,
         }.get(key, {})

@@ -32,6 +32,7 @@ def _page(world: World, who: str) -> str:
             [
                 "Ledger",
                 "On-call rota",
+                "Staff",
                 "Alert report",
                 "Consent and education texts",
                 "Text packs",

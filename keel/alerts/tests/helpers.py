@@ -6,12 +6,19 @@ import datetime as dt
 from types import MappingProxyType
 from typing import Any
 
+from django.core import mail
+from django.core.mail import EmailMessage
 from django.utils import timezone
 
 from conftest import World
 from keel.accounts.models import User
 from keel.alerts.models import Alert
-from keel.alerts.services import alerts_record_findings, on_call_add
+from keel.alerts.services import (
+    RiskAssessment,
+    alert_record_contact,
+    alerts_record_findings,
+    on_call_add,
+)
 from keel.clinical.alerts import AlertFinding
 from keel.patients.models import Patient
 
@@ -97,6 +104,22 @@ def raise_alert(
     )
     assert len(alerts) == 1, "the finding was not new"
     return alerts[0]
+
+
+#: A clinician's risk judgement with the safety-plan step: resolves an urgent suicidality alert.
+RISK = RiskAssessment(
+    basis="judgement", level="low", safety_plan_step="Safety plan reviewed by phone."
+)
+
+
+def reached(world: World, alert: Alert, who: str = "nurse_x") -> Alert:
+    """Record a phone contact that reached the patient (what resolving tier 2+ needs)."""
+    return alert_record_contact(actor=world.actor(who), alert=alert, method="phone")
+
+
+def staff_mail() -> list[EmailMessage]:
+    """The emails sent so far, without the psychiatrist of record's."""
+    return [m for m in mail.outbox if "for one of your patients" not in m.subject]
 
 
 def rota(world: World, *names: str) -> list[User]:

@@ -8,12 +8,11 @@ from typing import Any
 
 import pytest
 import time_machine
-from django.core import mail
 
 from conftest import World
 from keel.alerts.models import Alert
 from keel.alerts.services import alert_acknowledge, alerts_escalate_overdue, on_call_add
-from keel.alerts.tests.helpers import URGENT_MINUTES, amber, raise_alert, rota
+from keel.alerts.tests.helpers import URGENT_MINUTES, amber, raise_alert, rota, staff_mail
 
 pytestmark = pytest.mark.django_db
 
@@ -37,32 +36,32 @@ def test_two_person_rota_escalates_then_repeats_the_last_rank(
     with _at(0), django_capture_on_commit_callbacks(execute=True):
         alert = raise_alert(world.patient_a)
     assert alert.ack_due_at == T0 + dt.timedelta(minutes=URGENT_MINUTES)
-    assert [m.to for m in mail.outbox] == [[nurse.email]]  # rank 1 at once
+    assert [m.to for m in staff_mail()] == [[nurse.email]]  # rank 1 at once
 
     assert _escalate(django_capture_on_commit_callbacks, URGENT_MINUTES - 1) == []
-    assert len(mail.outbox) == 1
+    assert len(staff_mail()) == 1
 
     # Due: rank 2 is told.
     assert _escalate(django_capture_on_commit_callbacks, URGENT_MINUTES) == [alert]
     alert.refresh_from_db()
     assert alert.escalation_level == 1
-    assert mail.outbox[-1].to == [physician.email]
-    assert "escalated to you" in mail.outbox[-1].subject
-    assert world.patient_a.family_name not in mail.outbox[-1].body
+    assert staff_mail()[-1].to == [physician.email]
+    assert "escalated to you" in staff_mail()[-1].subject
+    assert world.patient_a.family_name not in staff_mail()[-1].body
     step = alert.events.filter(kind="escalated").last()
     assert step is not None and step.to_user == physician and step.detail["rank"] == 2
     assert step.detail["rota_exhausted"] is False
 
     # Rank 2 gets a full interval before the next step.
     assert _escalate(django_capture_on_commit_callbacks, 2 * URGENT_MINUTES - 1) == []
-    assert len(mail.outbox) == 2
+    assert len(staff_mail()) == 2
 
     # The rota is exhausted: the last rank is told again, and the alert says so.
     assert _escalate(django_capture_on_commit_callbacks, 2 * URGENT_MINUTES) == [alert]
     alert.refresh_from_db()
     assert alert.escalation_level == 2
-    assert mail.outbox[-1].to == [physician.email]
-    assert "last person" in mail.outbox[-1].body
+    assert staff_mail()[-1].to == [physician.email]
+    assert "last person" in staff_mail()[-1].body
     last = alert.events.filter(kind="escalated").last()
     assert last is not None and last.detail["rota_exhausted"] is True
 
@@ -73,7 +72,7 @@ def test_two_person_rota_escalates_then_repeats_the_last_rank(
     with _at(2 * URGENT_MINUTES + 5):
         alert_acknowledge(actor=world.actor("physician_x"), alert=alert)
     assert _escalate(django_capture_on_commit_callbacks, 5 * URGENT_MINUTES) == []
-    assert len(mail.outbox) == 3
+    assert len(staff_mail()) == 3
 
 
 def test_routine_alerts_never_escalate(
@@ -97,16 +96,26 @@ def test_dated_rota_entries_apply_on_their_days_only(
     with _at(0), django_capture_on_commit_callbacks(execute=True):
         raise_alert(world.patient_a)
     # Last week's nurse is no longer on call: the physician (rank 2 on the list) is called.
-    assert [m.to for m in mail.outbox] == [[world.users["physician_x"].email]]
+    assert [m.to for m in staff_mail()] == [[world.users["physician_x"].email]]
 
 
-def test_without_a_rota_the_alert_page_says_nobody_was_paged(
+def test_without_a_rota_every_physician_and_clinic_admin_is_told(
     world: World, django_capture_on_commit_callbacks: Capture
 ) -> None:
-    with _at(0):
+    everyone = sorted([world.users["physician_x"].email, world.users["clinic_admin_x"].email])
+    with _at(0), django_capture_on_commit_callbacks(execute=True):
         alert = raise_alert(world.patient_a)
+    assert sorted(m.to[0] for m in staff_mail()) == everyone
+    assert all("nobody on the on-call rota" in m.subject for m in staff_mail())
+    assert world.patient_a.family_name not in "".join(m.body for m in staff_mail())
     assert _escalate(django_capture_on_commit_callbacks, URGENT_MINUTES) == [alert]
-    assert mail.outbox == []
+    # Overdue: everyone again (a nurse is not a fallback recipient).
+    assert sorted(m.to[0] for m in staff_mail()[2:]) == everyone
+    steps = alert.events.filter(kind="escalated")
+    assert {e.to_user_id for e in steps} == {
+        world.users["physician_x"].pk,
+        world.users["clinic_admin_x"].pk,
+    }
     with _at(URGENT_MINUTES + 1):
         page = world.client("nurse_x").get(f"/alerts/{alert.pk}/")
     assert b'data-testid="no-rota"' in page.content and b"Overdue" in page.content

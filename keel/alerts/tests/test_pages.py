@@ -71,14 +71,16 @@ def test_detail_shows_what_fired_and_the_crisis_reminder(world: World) -> None:
 
 
 def test_resolve_with_blank_action_is_422_naming_the_field(world: World) -> None:
-    alert = raise_alert(world.patient_a)
+    alert = raise_alert(
+        world.patient_a, finding(rule_id="suicide.phq9_item9.tier1", priority="routine")
+    )
     client = world.client("nurse_x")
     response = client.post(f"/alerts/{alert.pk}/resolve/", {"action_taken": ""})
     assert response.status_code == 302  # open: acknowledge first (a conflict, with the reason)
     alert_acknowledge(actor=world.actor("nurse_x"), alert=alert)
     response = client.post(f"/alerts/{alert.pk}/resolve/", {"action_taken": "  "})
     assert response.status_code == 422
-    assert b'id="id_action_taken-error"' in response.content
+    assert b'id="id_resolve_action_taken-error"' in response.content
     response = client.post(f"/alerts/{alert.pk}/resolve/", {"action_taken": "Called back."})
     assert response.status_code == 302
     alert.refresh_from_db()

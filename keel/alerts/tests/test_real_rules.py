@@ -93,7 +93,13 @@ def test_phq9_item9_of_two_raises_an_urgent_suicidality_alert(
     assert (alert.source_type, alert.source_id) == ("assessment", str(rating.pk))
     assert alert.facts["trigger_phq9_item9"] == 2
     assert alert.ack_due_at == now + dt.timedelta(minutes=60)
-    assert [m.to for m in mail.outbox] == [[nurse.email]]
+    # The psychiatrist of record is told of a tier 2 finding, like a mood alert (issue 15).
+    psychiatrist = world.patient_a.psychiatrist_of_record
+    assert psychiatrist is not None
+    assert [m.to for m in mail.outbox] == [
+        [psychiatrist.email or psychiatrist.user.email],
+        [nurse.email],
+    ]
     # The same rating evaluated again raises nothing new.
     again = alerts_evaluate(
         patient=world.patient_a,

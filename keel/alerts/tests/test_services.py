@@ -9,6 +9,7 @@ import pytest
 from django.core import mail
 
 from conftest import World
+from keel.accounts.services import membership_psychiatrist_set
 from keel.alerts.models import Alert, AlertEvent, AlertEventKind, AlertStatus
 from keel.alerts.selectors import session_hold_level, session_holds
 from keel.alerts.services import (
@@ -19,7 +20,16 @@ from keel.alerts.services import (
     alert_resolve,
     alerts_record_findings,
 )
-from keel.alerts.tests.helpers import amber, finding, raise_alert, red, rota
+from keel.alerts.tests.helpers import (
+    RISK,
+    amber,
+    finding,
+    raise_alert,
+    reached,
+    red,
+    rota,
+    staff_mail,
+)
 from keel.audit.models import AuditEvent
 from keel.common.exceptions import Conflict, PermissionDenied, ValidationFailed
 
@@ -52,7 +62,8 @@ def test_raise_stores_provenance_event_and_audit(world: World) -> None:
     assert alert.status == AlertStatus.OPEN and alert.clinic == world.clinic_x
     assert (alert.source_type, alert.source_id) == ("assessment", "41")
     assert alert.facts == {"trigger_phq9_item9": 2}
-    assert _events(alert) == ["raised", "notified"]  # urgent: on-call (no rota yet)
+    # Urgent suicidality: the psychiatrist of record, and on call (no rota: everyone).
+    assert _events(alert) == ["raised", "notified", "notified", "notified"]
     audit = AuditEvent.objects.get(object_type="alert", object_id=str(alert.pk), action="create")
     assert audit.patient_id == world.patient_a.pk and audit.actor_username == "system"
     assert audit.clinic_id == world.clinic_x.pk
@@ -73,7 +84,10 @@ def test_same_evidence_never_raises_twice_and_new_evidence_refires(world: World)
     assert _events(alert).count("refired") == 1
     # Resolved: the same evidence stays silent; new evidence raises a new alert.
     alert_acknowledge(actor=world.actor("nurse_x"), alert=alert)
-    alert_resolve(actor=world.actor("nurse_x"), alert=alert, action_taken="Called; C-SSRS low.")
+    reached(world, alert)
+    alert_resolve(
+        actor=world.actor("nurse_x"), alert=alert, action_taken="Called; C-SSRS low.", risk=RISK
+    )
     assert _record(world, finding(evidence_key="assessment:1")) == []
     again = _record(world, finding(evidence_key="assessment:3"))
     assert len(again) == 1 and again[0].pk != alert.pk
@@ -126,9 +140,9 @@ def test_urgent_alert_notifies_on_call_rank_one(
     nurse, physician = rota(world, "nurse_x", "physician_x")
     with django_capture_on_commit_callbacks(execute=True):
         alert = raise_alert(world.patient_a)
-    assert [m.to for m in mail.outbox] == [[nurse.email]]
-    assert world.patient_a.family_name not in mail.outbox[0].body
-    event = alert.events.get(kind="notified")
+    assert [m.to for m in staff_mail()] == [[nurse.email]]
+    assert world.patient_a.family_name not in staff_mail()[0].body
+    event = alert.events.get(kind="notified", detail__recipient="on_call")
     assert event.to_user == nurse and event.detail["rank"] == 1
     assert physician.email not in {m.to[0] for m in mail.outbox}
 
@@ -144,17 +158,20 @@ def test_acknowledge_then_resolve_records_who_and_when(world: World) -> None:
     assert alert.acknowledged_by == nurse.user and alert.acknowledged_at is not None
     with pytest.raises(Conflict, match="already acknowledged"):
         alert_acknowledge(actor=nurse, alert=alert)
+    reached(world, alert)
     with pytest.raises(ValidationFailed) as exc:
-        alert_resolve(actor=nurse, alert=alert, action_taken="   ")
+        alert_resolve(actor=nurse, alert=alert, action_taken="   ", risk=RISK)
     assert list(exc.value.errors) == ["action_taken"]
-    alert = alert_resolve(actor=nurse, alert=alert, action_taken="Phoned; C-SSRS screen low.")
+    alert = alert_resolve(
+        actor=nurse, alert=alert, action_taken="Phoned; C-SSRS screen low.", risk=RISK
+    )
     assert alert.status == AlertStatus.RESOLVED and alert.resolved_by == nurse.user
     assert alert.action_taken == "Phoned; C-SSRS screen low."
-    assert _events(alert)[-2:] == ["acknowledged", "resolved"]
+    assert _events(alert)[-3:] == ["acknowledged", "contact_made", "resolved"]
     updates = AuditEvent.objects.filter(
         object_type="alert", object_id=str(alert.pk), action="update"
     )
-    assert {e.detail["event"] for e in updates} == {"acknowledged", "resolved"}
+    assert {e.detail["event"] for e in updates} == {"acknowledged", "contact_made", "resolved"}
     assert all(e.actor_username == "nurse_x" for e in updates)
     with pytest.raises(Conflict, match="already resolved"):
         alert_resolve(actor=nurse, alert=alert, action_taken="Again.")
@@ -184,6 +201,11 @@ def test_roles_without_the_step_get_403(world: World) -> None:
         )
     with pytest.raises(PermissionDenied):
         alert_acknowledge(actor=world.actor("front_desk_x"), alert=alert)
+    # The psychiatrist of record reviews; clinic staff acknowledge and resolve.
+    with pytest.raises(PermissionDenied):
+        alert_acknowledge(actor=world.actor("psychiatrist_a"), alert=alert)
+    with pytest.raises(PermissionDenied):
+        alert_record_contact(actor=world.actor("psychiatrist_a"), alert=alert)
 
 
 def test_amber_hold_is_cleared_by_a_physician(world: World) -> None:
@@ -239,12 +261,13 @@ def test_red_hold_needs_contact_and_a_psychiatrist_review(world: World) -> None:
     assert alert.hold_cleared_by == psychiatrist.user
     assert session_hold_level(world.patient_a) == "none"
     with pytest.raises(Conflict, match="already recorded"):
-        alert_record_psychiatric_review(actor=physician, alert=alert, note="Also.")
+        alert_record_psychiatric_review(actor=psychiatrist, alert=alert, note="Also.")
     alert = alert_resolve(actor=nurse, alert=alert, action_taken="Plan agreed with Dr A.")
     assert _events(alert) == [
         "raised",
         "notified",  # psychiatrist of record
-        "notified",  # on call (none)
+        "notified",  # no rota: every physician ...
+        "notified",  # ... and clinic admin
         "acknowledged",
         "contact_made",
         "psychiatric_review",
@@ -255,6 +278,11 @@ def test_red_hold_needs_contact_and_a_psychiatrist_review(world: World) -> None:
 
 def test_review_first_then_contact_also_lifts_the_red_hold(world: World) -> None:
     alert = raise_alert(world.patient_a, red())
+    # A clinic physician reviews once the clinic admin records her as a psychiatrist.
+    membership = world.users["physician_x"].memberships.get()
+    membership_psychiatrist_set(
+        actor=world.actor("clinic_admin_x"), membership=membership, is_psychiatrist=True
+    )
     alert_record_psychiatric_review(
         actor=world.actor("physician_x"), alert=alert, note="Reviewed the YMRS."
     )
@@ -277,8 +305,8 @@ def test_an_urgent_rule_firing_again_tells_whoever_holds_the_alert(
     with django_capture_on_commit_callbacks(execute=True):
         alert = raise_alert(world.patient_a)
         _record(world, finding(evidence_key="assessment:5"))  # still open: rank 1 again
-    assert [m.to for m in mail.outbox] == [[nurse.email], [nurse.email]]
-    assert "fired again" in mail.outbox[1].subject
+    assert [m.to for m in staff_mail()] == [[nurse.email], [nurse.email]]
+    assert "fired again" in staff_mail()[1].subject
     alert_acknowledge(actor=world.actor("physician_x"), alert=alert)
     with django_capture_on_commit_callbacks(execute=True):
         _record(world, finding(evidence_key="assessment:6"))  # acknowledged: its owner

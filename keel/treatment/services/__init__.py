@@ -14,6 +14,12 @@ from keel.treatment.services.chairside import (
     stop_rules_check,
     vitals_record_checked,
 )
+from keel.treatment.services.safety import (
+    adverse_event_record,
+    exit_check_gate,
+    exit_check_physician_decide,
+    exit_check_record,
+)
 from keel.treatment.services.sessions import (
     TRANSITIONS,
     course_activate,
@@ -33,12 +39,16 @@ __all__ = [
     "CHECKLIST_FACTS",
     "SESSION_RATINGS",
     "TRANSITIONS",
+    "adverse_event_record",
     "course_activate",
     "course_create",
     "dose_prepare",
     "dose_start",
     "dose_stop",
     "dose_verify",
+    "exit_check_gate",
+    "exit_check_physician_decide",
+    "exit_check_record",
     "precheck_physician_decide",
     "precheck_record",
     "session_abort",

@@ -46,6 +46,7 @@ from keel.treatment.models import (
     TreatmentSession,
     VitalSigns,
 )
+from keel.treatment.services.safety import exit_check_gate
 from keel.treatment.services.sessions import (
     MIN_REASON_CHARS,
     _require,
@@ -393,6 +394,9 @@ def session_discharge(
         raise ValidationFailed(
             {"escort_name": ["Write the name of the adult taking the patient home."]}
         )
+    # REFERENCE.md section 6 "Safety" and "Mobility": the nurse's exit check, and a
+    # physician's decision when it found something (never overridden here).
+    exit_check_gate(session=session)
     return _transition(
         actor=actor,
         session=session,

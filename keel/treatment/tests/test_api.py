@@ -239,6 +239,20 @@ def test_chairside_steps_through_the_api(world: World) -> None:
             nurse, f"{s}/discharge", {"escort_present": True, "no_driving_acknowledged": True}
         )
         assert status == 422 and "escort_name" in str(nameless), nameless
+        status, no_check = _post(
+            nurse,
+            f"{s}/discharge",
+            {"escort_present": True, "no_driving_acknowledged": True, "escort_name": "Jo Kim"},
+        )
+        assert status == 409 and "exit check" in str(no_check["detail"]), no_check
+        exit_check = {
+            "new_suicidal_ideation": False,
+            "mood_elevation": False,
+            "perceptual_change": False,
+            "walks_steadily": True,
+            "nausea_or_dizziness": False,
+        }
+        assert _post(nurse, f"{s}/exit-check", exit_check)[0] == 201
         status, done = _post(
             nurse,
             f"{s}/discharge",

@@ -23,6 +23,7 @@ from keel.treatment.services import (
     dose_start,
     dose_stop,
     dose_verify,
+    exit_check_record,
     precheck_physician_decide,
     precheck_record,
     session_check_in,
@@ -134,6 +135,15 @@ def test_full_iv_session(world: World) -> None:
                 no_driving_acknowledged=True,
                 escort_name="Robin Ellery",
             )
+        exit_check_record(
+            actor=nurse,
+            session=session,
+            new_suicidal_ideation=False,
+            mood_elevation=False,
+            perceptual_change=False,
+            walks_steadily=True,
+            nausea_or_dizziness=False,
+        )
         session = session_discharge(
             actor=nurse,
             session=session,

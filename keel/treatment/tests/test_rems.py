@@ -27,6 +27,7 @@ from keel.treatment.services import (
     dose_start,
     dose_stop,
     dose_verify,
+    exit_check_record,
     precheck_record,
     session_check_in,
     session_discharge,
@@ -121,6 +122,15 @@ def esketamine_session(world: World, *, discharge: bool = True) -> TreatmentSess
         session_rating_record(actor=nurse, session=session, instrument_id="moaas", answers=[5])
         session_rating_record(actor=nurse, session=session, instrument_id="cadss", answers=[0] * 23)
         if discharge:
+            exit_check_record(
+                actor=nurse,
+                session=session,
+                new_suicidal_ideation=False,
+                mood_elevation=False,
+                perceptual_change=False,
+                walks_steadily=True,
+                nausea_or_dizziness=False,
+            )
             session = session_discharge(
                 actor=nurse,
                 session=session,

@@ -200,6 +200,15 @@ def test_chairside_page_walks_a_session_to_discharge(world: World) -> None:
             f"{page}discharge/", {"escort_present": "on", "no_driving_acknowledged": "on"}
         )
         assert nameless.status_code == 422 and b"adult taking the patient home" in nameless.content
+        assert b"Record the exit check" in nurse.get(page).content
+        exit_check = {
+            "new_suicidal_ideation": "false",
+            "mood_elevation": "false",
+            "perceptual_change": "false",
+            "walks_steadily": "true",
+            "nausea_or_dizziness": "false",
+        }
+        assert nurse.post(f"{page}exit-check/", exit_check).status_code == 302
         assert b"Discharge summary" not in nurse.get(page).content
         assert nurse.get(f"{page}summary/").status_code == 302
         assert (
