@@ -27,6 +27,7 @@ from keel.intake.selectors import evaluation_current, evaluation_facts
 from keel.monitoring.models import Assessment
 from keel.treatment.clinical import session_protocol
 from keel.treatment.models import (
+    AdverseEventCategory,
     DoseAdministration,
     PreSessionCheck,
     RemsExport,
@@ -110,11 +111,15 @@ def rems_record(session: TreatmentSession) -> RemsRecord:
     cadss = _after(cadss_all, start)
     dissociation = any(a.total is not None and a.total > baseline for a in cadss)
     dissociation_resolved = bool(cadss) and (cadss[-1].total or 0) <= baseline
-    # Respiratory depression: SpO2 below the prescriber level after the dose, or a stop rule.
+    # Respiratory depression: SpO2 below the prescriber level after the dose, a stop rule, or
+    # a recorded adverse event "desaturation with intervention".
     spo2_floor = int(str(values.get("spo2_prescriber_below", 94)))
     after_dose = [x for x in readings if start is not None and x.taken_at > start]
-    respiratory = any(x.spo2 < spo2_floor for x in after_dose) or any(
-        r.startswith(("stop.spo2.", "stop.respiration.")) for r in stop_rules
+    desaturations = session.adverse_events.filter(category=AdverseEventCategory.DESATURATION)
+    respiratory = (
+        any(x.spo2 < spo2_floor for x in after_dose)
+        or any(r.startswith(("stop.spo2.", "stop.respiration.")) for r in stop_rules)
+        or desaturations.exists()
     )
     respiratory_resolved = bool(after_dose) and after_dose[-1].spo2 >= spo2_floor
     earlier = (

@@ -421,7 +421,8 @@ SPRAVATO_2021_11 = FormSchema(
             "respiratory_depression",
             _EFFECTS,
             "Respiratory depression observed?",
-            "SpO2 below spo2_prescriber_below after the dose, or an SpO2/apnoea stop rule",
+            "SpO2 below spo2_prescriber_below after the dose, an SpO2/apnoea stop rule, or a "
+            "recorded adverse event: desaturation with intervention",
             lambda r: _yes_no(r.respiratory_depression),
         ),
         FormItem(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 import time_machine
 
@@ -212,3 +214,65 @@ def test_a_clear_exit_check_raises_nothing(world: World) -> None:
     assert not Alert.objects.filter(
         patient=world.patient_a, evidence_key__startswith="exit"
     ).exists()
+
+
+# ---------------------------------------------------------------- pages and API
+
+POSITIVE_FORM = {
+    "new_suicidal_ideation": "false",
+    "mood_elevation": "false",
+    "perceptual_change": "false",
+    "walks_steadily": "false",
+    "nausea_or_dizziness": "false",
+}
+
+
+def test_the_session_page_records_the_exit_check_and_the_physicians_decision(
+    world: World,
+) -> None:
+    session, _ready = recovered_session(world)
+    page = f"/treatment/sessions/{session.pk}/"
+    nurse, physician = world.client("nurse_x"), world.client("physician_x")
+    assert b"Record the exit check" in nurse.get(page).content
+    missing = nurse.post(f"{page}exit-check/", {"walks_steadily": "true"})
+    assert missing.status_code == 422 and b"New suicidal ideation" in missing.content
+    assert nurse.post(f"{page}exit-check/", POSITIVE_FORM).status_code == 302
+    shown = nurse.get(page).content.decode()
+    assert "does not walk steadily without help" in shown
+    assert "Discharge waits for a physician&#x27;s decision" in shown
+    assert "Record the decision" not in shown
+    assert "Record the decision" in physician.get(page).content.decode()
+    short = physician.post(f"{page}exit-check/decision/", {"decision": "stays", "reason": "no"})
+    assert short.status_code == 422 and b"Write the reason" in short.content
+    decided = physician.post(
+        f"{page}exit-check/decision/",
+        {"decision": "may_leave", "reason": "Walked the corridor with the escort, steady."},
+    )
+    assert decided.status_code == 302
+    body = nurse.get(page).content.decode()
+    assert "May go home" in body and "Walked the corridor with the escort, steady." in body
+    assert world.client("nurse_y").post(f"{page}exit-check/", POSITIVE_FORM).status_code == 404
+
+
+def test_the_exit_check_through_the_api(world: World) -> None:
+    session, _ready = recovered_session(world)
+    base = f"/api/v1/treatment/sessions/{session.pk}/exit-check"
+    nurse, physician = world.client("nurse_x"), world.client("physician_x")
+    assert nurse.get(base).status_code == 404
+    body = {**CLEAR, "nausea_or_dizziness": True}
+    created = nurse.post(base, json.dumps(body), content_type="application/json")
+    assert created.status_code == 201, created.content
+    assert created.json()["findings"] == ["significant nausea or dizziness"]
+    assert nurse.get(base).json()["id"] == created.json()["id"]
+    decision = {"decision": "stays", "reason": "Still nauseated; observe another half hour."}
+    as_nurse = nurse.post(f"{base}/decision", json.dumps(decision), content_type="application/json")
+    assert as_nurse.status_code == 403
+    decided = physician.post(
+        f"{base}/decision", json.dumps(decision), content_type="application/json"
+    )
+    assert decided.status_code == 200 and decided.json()["physician_decision"] == "stays"
+    incomplete = nurse.post(
+        base, json.dumps({"walks_steadily": True}), content_type="application/json"
+    )
+    assert incomplete.status_code == 422
+    assert world.client("nurse_y").get(base).status_code == 404
