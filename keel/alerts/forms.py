@@ -54,7 +54,7 @@ RISK_LEVEL_CHOICES = [("", _("Choose a level")), *CssrsLevel.choices]
 YES_NO = [("yes", _("Yes")), ("no", _("No, not reached (for example a voicemail)"))]
 
 
-def cssrs_choices(ratings: list[Assessment]) -> list[tuple[str, str]]:
+def cssrs_choices(ratings: list[Assessment]) -> list[tuple[str, object]]:
     """C-SSRS ratings as (id, "date time, form: level") choices, newest first."""
     return [("", _("None stored (give the level)"))] + [
         (
