@@ -200,6 +200,8 @@ PAGES: dict[str, dict[str, Row]] = {
         "GET": page(_grant("physician_x", OK)),
         "POST": page(_grant("physician_x", REDIRECT)),
     },
+    # The clinic's protocol, read-only (no patient data): every staff member of a clinic.
+    "intake:protocol": {"GET": page(_grant(STAFF, OK)), **GET_ONLY},
     # Consent documents (ConsentPerm.MANAGE/APPROVE_TEMPLATES): clinic admins only.
     "consent:template_list": {
         "GET": page(_grant("clinic_admin_x", OK), deny=FORBIDDEN),
@@ -360,14 +362,14 @@ PAGES: dict[str, dict[str, Row]] = {
     "alerts:contact": post_only(
         page(_grant(CLINIC_X_CLINICAL, REDIRECT), _grant("psychiatrist_a", FORBIDDEN))
     ),
+    # Only a psychiatrist reviews: the psychiatrist of record, or a clinic physician the
+    # clinic admin recorded as one (physician X is not) (issue 15).
     "alerts:review": post_only(
         page(_grant("psychiatrist_a", REDIRECT), _grant(CLINIC_X_CLINICAL, FORBIDDEN))
     ),
     # The same-day assessment before a dose: a physician of the clinic (issue 15).
     "alerts:dosing_assessment": post_only(
         page(_grant("physician_x", REDIRECT), _grant(("nurse_x", "psychiatrist_a"), FORBIDDEN))
-    # Only a psychiatrist reviews: the psychiatrist of record, or a clinic physician the
-    # clinic admin recorded as one (physician X is not) (issue 15).
     ),
     "alerts:clear_hold": post_only(
         page(_grant("physician_x", REDIRECT), _grant(("nurse_x", "psychiatrist_a"), FORBIDDEN))
@@ -604,7 +606,12 @@ LISTS: frozenset[str] = frozenset(
     }
 )
 #: (route, method) pairs on patient-data routes that show no patient data (an empty form).
-NO_PATIENT_DATA: frozenset[tuple[str, str]] = frozenset({("patients:create", "GET")})
+NO_PATIENT_DATA: frozenset[tuple[str, str]] = frozenset(
+    {
+        ("patients:create", "GET"),
+        ("intake:protocol", "GET"),  # the clinic's protocol: rules and values, no patient
+    }
+)
 #: Page writes that this world refuses as a state conflict: the page redirects back with
 #: the reason (the API answers 409) and nothing is written, so nothing is audited as done.
 PAGE_CONFLICTS: frozenset[tuple[str, str]] = frozenset(

@@ -20,7 +20,7 @@ from keel.accounts.catalogue import (
 )
 from keel.accounts.models import User
 from keel.accounts.requests import request_actor
-from keel.accounts.roles import AccountType
+from keel.accounts.roles import AccountType, Role
 from keel.accounts.selectors import Actor, membership_list
 from keel.alerts.selectors import on_call_gaps
 
@@ -52,6 +52,10 @@ def keel(request: HttpRequest) -> dict[str, object]:
         "nav_consent_texts": has(ConsentPerm.MANAGE_TEMPLATES),
         "nav_ledger": has(InventoryPerm.VIEW_LEDGER),
         "nav_text_packs": has(MonitoringPerm.MANAGE_TEXT_PACKS),
+        # The clinic's protocol (read-only): clinicians and clinic admins.
+        "nav_protocol": actor is not None
+        and actor.role is not None
+        and actor.role != Role.FRONT_DESK,
         "nav_audit": has(AuditPerm.VIEW_AUDIT),
         "nav_staff": has(ClinicPerm.MANAGE_STAFF),
         # The rota keeper is warned on every page while nobody is on call in the next 24 h.

@@ -8,11 +8,20 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 
-from keel.alerts.selectors import session_hold_level
-from keel.clinical.protocol import Protocol, ProtocolError, resolve_params
-from keel.clinical.sessions import SessionParams, bp_recheck_rested, session_params
+from django.utils import timezone
+
+from keel.alerts.selectors import clinic_today, session_hold_level, suicide_dosing_gate
+from keel.clinical.protocol import Protocol, ProtocolError, RuleKind, evaluate, resolve_params
+from keel.clinical.protocol.floors import FLOOR_RULE_IDS, SafetyFloor
+from keel.clinical.sessions import (
+    SessionParams,
+    bp_recheck_rested,
+    discharge_readiness,
+    session_params,
+)
 from keel.clinical.sessions.spo2 import Spo2Reading, spo2_seconds_below
 from keel.intake.protocols import protocol_for_clinic
 from keel.monitoring.models import Assessment, AssessmentPurpose
@@ -78,6 +87,8 @@ def precheck_facts(
         .first()
     )
     madrs_item10 = madrs.answers[9] if madrs is not None else None
+    clinic = session.patient.clinic
+    gate = suicide_dosing_gate(patient=session.patient, on=clinic_today(clinic, timezone.now()))
     return {
         "route": session.course.route,
         "predose_systolic_bp": first.systolic_bp if first else None,
@@ -93,6 +104,10 @@ def precheck_facts(
         "madrs_item10_session": madrs_item10 if isinstance(madrs_item10, int) else None,
         **answers,
         "open_mood_alert": session_hold_level(session.patient),
+        # Urgent suicidality alerts found between sessions reach the dosing decision
+        # until a physician records today's assessment (REFERENCE.md section 7).
+        "suicide_alert_urgent_open": gate.urgent_open,
+        "suicide_same_day_assessment": gate.assessed_today,
     }
 
 
@@ -209,3 +224,52 @@ def exit_check_findings(check: ExitCheck) -> list[str]:
     return [
         label for name, positive, label in EXIT_CHECK_FINDINGS if getattr(check, name) is positive
     ]
+
+
+@dataclass(frozen=True, slots=True)
+class UnmetCriterion:
+    """One discharge criterion not met yet, in words, and whether anyone may override it."""
+
+    rule_id: str
+    label: str
+    message: str
+    floor: SafetyFloor | None
+    overridable: bool
+
+
+def discharge_unmet(
+    *,
+    session: TreatmentSession,
+    now: dt.datetime,
+    escort_present: bool,
+    no_driving_acknowledged: bool,
+) -> list[UnmetCriterion]:
+    """The discharge criteria not met now (empty: every criterion is met).
+
+    A criterion that is a safety floor (``keel.clinical.protocol.floors``)
+    carries it, and is never overridable.
+    """
+    protocol, _params = session_protocol(session)
+    facts = discharge_facts(
+        session=session,
+        now=now,
+        escort_present=escort_present,
+        no_driving_acknowledged=no_driving_acknowledged,
+    )
+    readiness = discharge_readiness(evaluate(protocol, facts, kinds=[RuleKind.DISCHARGE]))
+    return [
+        UnmetCriterion(
+            rule_id=finding.rule_id,
+            label=plain_title(finding.title),
+            message=finding.message,
+            floor=FLOOR_RULE_IDS.get(finding.rule_id),
+            overridable=finding.overridable,
+        )
+        for finding in readiness.unmet
+    ]
+
+
+def plain_title(title: str) -> str:
+    """A rule title without its parameter names: "a_b: sedation ..." -> "Sedation ..."."""
+    words = title.split(": ", 1)[-1]
+    return words[:1].upper() + words[1:]

@@ -29,7 +29,7 @@ from keel.common.exceptions import Conflict, PermissionDenied, ValidationFailed
 from keel.coordination.selectors import clearance_get
 from keel.intake.forms import AssessmentForm
 from keel.monitoring.models import Assessment, AssessmentPurpose
-from keel.treatment.clinical import session_protocol
+from keel.treatment.clinical import discharge_unmet, session_protocol
 from keel.treatment.forms import (
     AbortForm,
     CancelForm,
@@ -216,6 +216,8 @@ def _session_context(actor: Actor, session: TreatmentSession, **extra: Any) -> d
         "discharge_form": extra.pop("discharge_form", None)
         or DischargeForm(initial={"escort_name": session.escort_name}),
         "discharge_error": extra.pop("discharge_error", ""),
+        "discharge_unmet": (unmet := extra.pop("discharge_unmet", [])),
+        "discharge_overridable": any(c.overridable for c in unmet),
         "rating_links": [(i, INSTRUMENTS[i].title.split(" (")[0]) for i in SESSION_RATINGS],
         "can_decide": actor.has(TreatmentPerm.PHYSICIAN_DECISIONS),
         "session": session,
@@ -376,15 +378,18 @@ def session_action(
         elif action == "discharge":
             form_discharge = DischargeForm(request.POST)
             form_discharge.is_valid()
+            escort_present = form_discharge.cleaned_data.get("escort_present", False)
+            acknowledged = form_discharge.cleaned_data.get("no_driving_acknowledged", False)
             try:
                 session_discharge(
                     actor=actor,
                     session=session,
-                    escort_present=form_discharge.cleaned_data.get("escort_present", False),
-                    no_driving_acknowledged=form_discharge.cleaned_data.get(
-                        "no_driving_acknowledged", False
-                    ),
+                    escort_present=escort_present,
+                    no_driving_acknowledged=acknowledged,
                     escort_name=form_discharge.cleaned_data.get("escort_name", ""),
+                    # A physician's override of the criteria that allow one (never a floor).
+                    overridden=request.POST.getlist("overridden"),
+                    reason=request.POST.get("override_reason", ""),
                 )
             except ValidationFailed as exc:
                 _errors_to_form(form_discharge, exc)
@@ -392,6 +397,13 @@ def session_action(
             except Conflict as exc:
                 extra["discharge_form"] = form_discharge
                 extra["discharge_error"] = exc.message
+            if "discharge_form" in extra:
+                extra["discharge_unmet"] = discharge_unmet(
+                    session=session,
+                    now=timezone.now(),
+                    escort_present=escort_present,
+                    no_driving_acknowledged=acknowledged,
+                )
         else:
             raise Conflict("Unknown action.")
     except ValidationFailed as exc:

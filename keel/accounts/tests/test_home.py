@@ -25,8 +25,8 @@ def _page(world: World, who: str) -> str:
 @pytest.mark.parametrize(
     ("who", "cards"),
     [
-        ("nurse_x", ["Worklist", "Alerts", "Patients", "Ledger"]),
-        ("physician_x", ["Worklist", "Alerts", "Patients", "Ledger"]),
+        ("nurse_x", ["Worklist", "Alerts", "Patients", "Ledger", "Clinic protocol"]),
+        ("physician_x", ["Worklist", "Alerts", "Patients", "Ledger", "Clinic protocol"]),
         (
             "clinic_admin_x",
             [
@@ -36,6 +36,7 @@ def _page(world: World, who: str) -> str:
                 "Alert report",
                 "Consent and education texts",
                 "Text packs",
+                "Clinic protocol",
                 "Audit trail",
             ],
         ),

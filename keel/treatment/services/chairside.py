@@ -11,7 +11,7 @@ from django.utils import timezone
 from keel.accounts.catalogue import TreatmentPerm
 from keel.accounts.selectors import Actor
 from keel.audit.models import AuditAction
-from keel.audit.services import audit_record
+from keel.audit.services import audit_denied, audit_record
 from keel.clinical.protocol import RuleKind, evaluate
 from keel.clinical.sessions import (
     DoseError,
@@ -33,6 +33,7 @@ from keel.treatment.clinical import (
     FactValue,
     discharge_facts,
     monitoring_facts,
+    plain_title,
     precheck_facts,
     session_protocol,
 )
@@ -133,6 +134,29 @@ def precheck_record(
     return check
 
 
+def _override_refused(
+    *, actor: Actor, session: TreatmentSession, exc: OverrideRefused, object_type: str
+) -> Conflict:
+    """Audit a refused override as a denied attempt; return the 409 naming the rule."""
+    audit_denied(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        object_type=object_type,
+        object_id=session.pk,
+        patient_id=session.patient_id,
+        detail={
+            "override_refused": exc.rule_id,
+            "safety_floor": exc.floor.id if exc.floor is not None else "",
+        },
+    )
+    if exc.floor is not None:
+        return Conflict(
+            f"{exc.floor.title} is a safety floor ({exc.floor.limit}); no one can override "
+            f"it. Rule {exc.rule_id}: the facts must change first."
+        )
+    return Conflict(str(exc))
+
+
 def precheck_physician_decide(
     *, actor: Actor, check: PreSessionCheck, rule_ids: Collection[str], reason: str
 ) -> PreSessionCheck:
@@ -149,7 +173,9 @@ def precheck_physician_decide(
     try:
         outcome = precheck_outcome(findings, overridden=rule_ids)
     except OverrideRefused as exc:
-        raise Conflict(str(exc)) from exc
+        raise _override_refused(
+            actor=actor, session=check.session, exc=exc, object_type="pre_session_check"
+        ) from exc
     with transaction.atomic():
         check.physician = actor.user
         check.physician_decided_at = timezone.now()
@@ -385,9 +411,11 @@ def session_discharge(
             evaluate(protocol, facts, kinds=[RuleKind.DISCHARGE]), overridden=overridden
         )
     except OverrideRefused as exc:
-        raise Conflict(str(exc)) from exc
+        raise _override_refused(
+            actor=actor, session=session, exc=exc, object_type="discharge"
+        ) from exc
     if not readiness.ready:
-        unmet = "; ".join(f.title for f in readiness.unmet)
+        unmet = "; ".join(plain_title(f.title).lower() for f in readiness.unmet)
         raise Conflict(f"Discharge refused until every criterion is met: {unmet}.")
     escort_name = escort_name.strip()
     if not escort_name:

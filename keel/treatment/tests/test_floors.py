@@ -151,3 +151,41 @@ def test_an_open_cssrs_high_alert_is_no_go_despite_a_negative_screen_today(world
     assert go.outcome == PrecheckOutcomeChoice.GO, go.fired_rule_ids
     assert go.facts["suicide_alert_urgent_open"] is True
     assert go.facts["suicide_same_day_assessment"] is True
+
+
+def test_the_session_page_names_the_floor_and_offers_no_override_for_it(world: World) -> None:
+    """A refused discharge lists what is not met; floors say so, others offer an override."""
+    nurse = world.actor("nurse_x")
+    session = _in_recovery(world)
+    later = (session.dose_started_at or timezone.now()) + dt.timedelta(minutes=130)
+    url = f"/treatment/sessions/{session.pk}/discharge/"
+    with time_machine.travel(later, tick=False):
+        vitals_record(actor=nurse, session=session, context=VitalContext.RECOVERY, **CALM)
+        session_rating_record(actor=nurse, session=session, instrument_id="moaas", answers=[3])
+        session_rating_record(actor=nurse, session=session, instrument_id="cadss", answers=[0] * 23)
+        physician = world.client("physician_x")
+        body = {
+            "escort_present": "on",
+            "no_driving_acknowledged": "on",
+            "escort_name": "Robin Ellery",
+        }
+        response = physician.post(url, body)
+        assert response.status_code == 409
+        html = response.content.decode()
+        assert "Sedation not fully resolved" in html
+        assert "A safety floor: no one can override it." in html
+        assert "Reason for an override" not in html  # nothing left that may be overridden
+        assert 'value="discharge.sedation.moaas"' not in html  # no checkbox for a floor
+        forced = physician.post(
+            url,
+            {
+                **body,
+                "overridden": "discharge.sedation.moaas",
+                "override_reason": "Patient insists on leaving now.",
+            },
+        )
+        assert forced.status_code == 409
+        assert "Sedation resolved at discharge is a safety floor" in forced.content.decode()
+    assert len(_denied("discharge.sedation.moaas")) == 1
+    session.refresh_from_db()
+    assert session.state == SessionState.RECOVERY
