@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from decimal import Decimal
 
 import pytest
@@ -187,5 +188,35 @@ def test_the_session_page_names_the_floor_and_offers_no_override_for_it(world: W
         assert forced.status_code == 409
         assert "Sedation resolved at discharge is a safety floor" in forced.content.decode()
     assert len(_denied("discharge.sedation.moaas")) == 1
+    session.refresh_from_db()
+    assert session.state == SessionState.RECOVERY
+
+
+def test_the_api_refuses_a_floor_override_with_409_naming_the_rule(world: World) -> None:
+    """POST /api/v1/treatment/sessions/{id}/discharge with a floor in ``overridden``: 409, audited."""
+    nurse = world.actor("nurse_x")
+    session = _in_recovery(world)
+    later = (session.dose_started_at or timezone.now()) + dt.timedelta(minutes=130)
+    with time_machine.travel(later, tick=False):
+        vitals_record(actor=nurse, session=session, context=VitalContext.RECOVERY, **CALM)
+        session_rating_record(actor=nurse, session=session, instrument_id="moaas", answers=[5])
+        session_rating_record(actor=nurse, session=session, instrument_id="cadss", answers=CADSS_46)
+        response = world.client("physician_x").post(
+            f"/api/v1/treatment/sessions/{session.pk}/discharge",
+            json.dumps(
+                {
+                    "escort_present": True,
+                    "no_driving_acknowledged": True,
+                    "escort_name": "Robin Ellery",
+                    "overridden": ["discharge.dissociation.cadss"],
+                    "reason": "Patient feels fine and wants to go home.",
+                }
+            ),
+            content_type="application/json",
+        )
+    assert response.status_code == 409
+    assert "discharge.dissociation.cadss" in response.json()["detail"]
+    assert "safety floor" in response.json()["detail"]
+    assert len(_denied("discharge.dissociation.cadss")) == 1
     session.refresh_from_db()
     assert session.state == SessionState.RECOVERY
