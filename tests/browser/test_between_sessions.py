@@ -115,6 +115,14 @@ def test_check_ins_raise_alerts_that_staff_and_the_psychiatrist_act_on(
     expect(page.get_by_test_id("crisis-resources")).to_be_visible()
     page.get_by_role("button", name="Acknowledge").click()
     expect(page.get_by_test_id("alert-status")).to_contain_text("Acknowledged")
+    # Tier 2 (REFERENCE §7): the documented contact, then the assessment, resolve it.
+    expect(page.get_by_test_id("contact-needed")).to_be_visible()
+    page.get_by_label("How", exact=True).select_option("phone")
+    page.get_by_role("button", name="Record contact").click()
+    expect(page.get_by_test_id("alert-contacts")).to_contain_text("Reached")
+    page.locator("label[for=id_resolve_risk_basis_1]").click()  # USWDS hides the input
+    page.get_by_label("Risk level (C-SSRS result or your judgement)").select_option("low")
+    page.get_by_label("Safety-plan step taken").fill("Safety plan reviewed with Alex.")
     page.get_by_label("Action taken").fill(
         "Called Alex the same day: no plan or intent; safety plan reviewed; C-SSRS booked."
     )
