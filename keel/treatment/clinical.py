@@ -25,7 +25,14 @@ from keel.clinical.sessions import (
 from keel.clinical.sessions.spo2 import Spo2Reading, spo2_seconds_below
 from keel.intake.protocols import protocol_for_clinic
 from keel.monitoring.models import Assessment, AssessmentPurpose
-from keel.treatment.models import ExitCheck, TreatmentSession, VitalContext, VitalSigns
+from keel.treatment.models import (
+    ExitCheck,
+    ExitDecision,
+    TreatmentSession,
+    VitalContext,
+    VitalSigns,
+)
+from keel.treatment.selectors import adverse_events_previous_session, exit_check_latest
 
 FactValue = bool | int | Decimal | str | list[str] | None
 SPO2_LEVEL_PARAM = "spo2_prescriber_below"
@@ -103,6 +110,10 @@ def precheck_facts(
         "cssrs_since_last_visit_level": (cssrs.band or None) if cssrs is not None else None,
         "madrs_item10_session": madrs_item10 if isinstance(madrs_item10, int) else None,
         **answers,
+        # An adverse event recorded in the last dosed session counts whatever the answer.
+        "adverse_event_since_last": True
+        if adverse_events_previous_session(session=session)[1]
+        else answers.get("adverse_event_since_last"),
         "open_mood_alert": session_hold_level(session.patient),
         # Urgent suicidality alerts found between sessions reach the dosing decision
         # until a physician records today's assessment (REFERENCE.md section 7).
@@ -188,6 +199,7 @@ def discharge_facts(
         None,
     )
     latest_cadss = cadss_all[-1] if cadss_all else None
+    exit_check = exit_check_latest(session=session)
     return {
         "route": session.course.route,
         "minutes_since_dose_start": _minutes(session.dose_started_at, now),
@@ -205,6 +217,11 @@ def discharge_facts(
         "predose_heart_rate": pre[0].heart_rate if pre else None,
         "escort_present": escort_present,
         "no_driving_acknowledged": no_driving_acknowledged,
+        # REFERENCE.md section 6 "Safety" and "Mobility": recorded, and any finding decided.
+        "exit_check_recorded": exit_check is not None,
+        "exit_check_open_finding": exit_check is not None
+        and bool(exit_check_findings(exit_check))
+        and exit_check.physician_decision != ExitDecision.MAY_LEAVE,
     }
 
 

@@ -132,7 +132,7 @@ def rems_record(session: TreatmentSession) -> RemsRecord:
         .filter(dose_started_at__lt=start or timezone.now())
     )
     overridden = session.events.filter(
-        kind=SessionEventKind.TRANSITION, text__startswith="Discharged (overridden"
+        kind=SessionEventKind.TRANSITION, text__contains=" (overridden: "
     ).exists()
     lists: dict[str, list[str]] = {
         item: _list(values, name) if name else list(SEDATIVE_HYPNOTICS)

@@ -483,6 +483,12 @@ DISCHARGE_FACTS: Final[tuple[FactSpec, ...]] = (
         "no_driving_acknowledged",
         "The patient acknowledged the no-driving instruction (no_driving_until)",
     ),
+    _flag("exit_check_recorded", "The nurse recorded the exit check (safety and mobility)"),
+    _flag(
+        "exit_check_open_finding",
+        "The newest exit check found something and no physician has decided the patient "
+        "may go home",
+    ),
 )
 """Facts the treatment app builds for the discharge check."""
 

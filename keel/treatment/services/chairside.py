@@ -415,7 +415,7 @@ def session_discharge(
             actor=actor, session=session, exc=exc, object_type="discharge"
         ) from exc
     if not readiness.ready:
-        unmet = "; ".join(plain_title(f.title).lower() for f in readiness.unmet)
+        unmet = "; ".join(_unmet_words(session, f.rule_id, f.title) for f in readiness.unmet)
         raise Conflict(f"Discharge refused until every criterion is met: {unmet}.")
     escort_name = escort_name.strip()
     if not escort_name:
@@ -437,6 +437,19 @@ def session_discharge(
             else ""
         ),
     )
+
+
+EXIT_CHECK_RULE = "discharge.safety.exit_check"
+
+
+def _unmet_words(session: TreatmentSession, rule_id: str, title: str) -> str:
+    """An unmet criterion in words; the exit check says what holds it."""
+    if rule_id == EXIT_CHECK_RULE:
+        try:
+            exit_check_gate(session=session)
+        except Conflict as exc:
+            return exc.message.rstrip(".")
+    return plain_title(title).lower()
 
 
 def vitals_record_checked(

@@ -13,18 +13,28 @@ from django.utils import timezone
 from conftest import World
 from keel.audit.models import AuditEvent
 from keel.common.exceptions import Conflict, PermissionDenied, ValidationFailed
-from keel.treatment.models import AdverseEvent, AdverseEventCategory, SessionEvent, SessionEventKind
+from keel.treatment.models import (
+    AdverseEvent,
+    AdverseEventCategory,
+    SessionEvent,
+    SessionEventKind,
+    VitalContext,
+)
 from keel.treatment.rems import rems_record
 from keel.treatment.services import (
     adverse_event_record,
     exit_check_record,
+    precheck_record,
     session_check_in,
     session_discharge,
+    session_rating_record,
     session_schedule,
     session_start_prechecks,
+    vitals_record,
 )
 from keel.treatment.tests.helpers import scheduled_session
 from keel.treatment.tests.safety_helpers import monitoring_session
+from keel.treatment.tests.test_chairside import CALM, CHECKLIST
 from keel.treatment.tests.test_rems import esketamine_session
 
 pytestmark = pytest.mark.django_db
@@ -197,6 +207,36 @@ def test_the_next_pre_checks_show_the_last_sessions_adverse_events(world: World)
     assert "Adverse event since the last session" in body
     assert f"Recorded in session {first.number}" in body
     assert "Nauseated at 20 minutes, vomited once." in body
+
+
+def test_a_recorded_adverse_event_reaches_the_next_go_no_go_whatever_the_answer(
+    world: World,
+) -> None:
+    """The next session's rule "adverse event since the last session" reads the record."""
+    first = monitoring_session(world)
+    adverse_event_record(actor=world.actor("nurse_x"), session=first, **NAUSEA)
+    nurse = world.actor("nurse_x")
+    second = session_schedule(
+        actor=nurse, course=first.course, scheduled_for=timezone.now() + dt.timedelta(days=2)
+    )
+    second = session_check_in(
+        actor=nurse, session=second, escort_name="Robin Ellery", escort_phone="+1 555 0100 222"
+    )
+    second = session_start_prechecks(actor=nurse, session=second)
+    vitals_record(actor=nurse, session=second, context=VitalContext.PRE_DOSE, **CALM)
+    session_rating_record(actor=nurse, session=second, instrument_id="ymrs", answers=[0] * 11)
+    session_rating_record(
+        actor=nurse,
+        session=second,
+        instrument_id="cssrs_since_last_visit",
+        answers=[0, 0, None, None, None, 0],
+    )
+    check = precheck_record(
+        actor=nurse, session=second, answers={**CHECKLIST, "adverse_event_since_last": False}
+    )
+    assert check.facts["adverse_event_since_last"] is True
+    assert "precheck.adverse_event.since_last_session" in check.fired_rule_ids
+    assert check.outcome == "needs_physician"
 
 
 def test_adverse_events_through_the_api(world: World) -> None:

@@ -235,10 +235,6 @@ def test_chairside_steps_through_the_api(world: World) -> None:
         _post(nurse, f"{s}/vitals", {"context": "recovery", **calm})
         _post(nurse, f"{s}/ratings", {"instrument_id": "moaas", "answers": [5]})
         _post(nurse, f"{s}/ratings", {"instrument_id": "cadss", "answers": [0] * 23})
-        status, nameless = _post(
-            nurse, f"{s}/discharge", {"escort_present": True, "no_driving_acknowledged": True}
-        )
-        assert status == 422 and "escort_name" in str(nameless), nameless
         status, no_check = _post(
             nurse,
             f"{s}/discharge",
@@ -253,6 +249,10 @@ def test_chairside_steps_through_the_api(world: World) -> None:
             "nausea_or_dizziness": False,
         }
         assert _post(nurse, f"{s}/exit-check", exit_check)[0] == 201
+        status, nameless = _post(
+            nurse, f"{s}/discharge", {"escort_present": True, "no_driving_acknowledged": True}
+        )
+        assert status == 422 and "escort_name" in str(nameless), nameless
         status, done = _post(
             nurse,
             f"{s}/discharge",

@@ -20,7 +20,7 @@ from keel.audit.models import AuditAction, AuditEvent
 from keel.common.exceptions import Conflict, PermissionDenied
 from keel.intake.models import Evaluation
 from keel.treatment.models import RemsExport, Route, TreatmentSession, VitalContext
-from keel.treatment.rems import rems_export_generate
+from keel.treatment.rems import rems_export_generate, rems_record
 from keel.treatment.rems_forms import CURRENT, FORMS, NOT_IN_KEEL, NOT_RECORDED
 from keel.treatment.services import (
     dose_prepare,
@@ -264,3 +264,39 @@ def test_other_roles_cannot_reach_an_export(world: World) -> None:
     create = reverse("treatment:rems_export_create", args=[session.pk])
     assert world.client("front_desk_x").post(create).status_code == 404
     assert RemsExport.objects.count() == 1
+
+
+def test_a_discharge_a_physician_overrode_is_not_reported_as_vitals_acceptable(
+    world: World,
+) -> None:
+    """The REMS item reads the override recorded at discharge (the note names it)."""
+    session = esketamine_session(world, discharge=False)
+    nurse, physician = world.actor("nurse_x"), world.actor("physician_x")
+    start = session.dose_started_at
+    assert start is not None
+    with time_machine.travel(start + dt.timedelta(minutes=126), tick=False):
+        vitals_record(
+            actor=nurse,
+            session=session,
+            context=VitalContext.RECOVERY,
+            **{**CALM, "systolic_bp": CALM["systolic_bp"] + 30},
+        )
+        exit_check_record(
+            actor=nurse,
+            session=session,
+            new_suicidal_ideation=False,
+            mood_elevation=False,
+            perceptual_change=False,
+            walks_steadily=True,
+            nausea_or_dizziness=False,
+        )
+        session = session_discharge(
+            actor=physician,
+            session=session,
+            escort_present=True,
+            no_driving_acknowledged=True,
+            escort_name="Robin Ellery",
+            overridden=["discharge.vitals.near_baseline"],
+            reason="Known white-coat rise; asymptomatic; reviewed with the escort.",
+        )
+    assert rems_record(session).discharge_overridden is True

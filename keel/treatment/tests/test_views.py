@@ -196,10 +196,6 @@ def test_chairside_page_walks_a_session_to_discharge(world: World) -> None:
         nurse.post(f"{page}vitals/", {**calm, "context": "recovery"})
         nurse.post(f"{page}ratings/moaas/", {"item_1": "5"})
         nurse.post(f"{page}ratings/cadss/", {f"item_{n}": "0" for n in range(1, 24)})
-        nameless = nurse.post(
-            f"{page}discharge/", {"escort_present": "on", "no_driving_acknowledged": "on"}
-        )
-        assert nameless.status_code == 422 and b"adult taking the patient home" in nameless.content
         assert b"Record the exit check" in nurse.get(page).content
         exit_check = {
             "new_suicidal_ideation": "false",
@@ -209,6 +205,10 @@ def test_chairside_page_walks_a_session_to_discharge(world: World) -> None:
             "nausea_or_dizziness": "false",
         }
         assert nurse.post(f"{page}exit-check/", exit_check).status_code == 302
+        nameless = nurse.post(
+            f"{page}discharge/", {"escort_present": "on", "no_driving_acknowledged": "on"}
+        )
+        assert nameless.status_code == 422 and b"adult taking the patient home" in nameless.content
         assert b"Discharge summary" not in nurse.get(page).content
         assert nurse.get(f"{page}summary/").status_code == 302
         assert (

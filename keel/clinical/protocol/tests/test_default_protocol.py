@@ -96,7 +96,7 @@ def test_version_1_rules_are_the_45_eligibility_rules_first() -> None:
 
 
 def test_rule_counts_by_kind() -> None:
-    """v4 = 45 eligibility + 46 session rules (v2, v4 adds two) + 36 alert rules, alert rules last."""
+    """v4 = 45 eligibility + 47 session rules (v2, v4 adds three) + 36 alert rules, alert rules last."""
     rules = default_protocol().rules
     counts = {kind: sum(rule.kind is kind for rule in rules) for kind in RuleKind}
     assert counts == {
@@ -105,11 +105,11 @@ def test_rule_counts_by_kind() -> None:
         RuleKind.CAUTION: counts[RuleKind.CAUTION],
         RuleKind.PRECHECK: 27,
         RuleKind.STOP: 9,
-        RuleKind.DISCHARGE: 10,
+        RuleKind.DISCHARGE: 11,
         RuleKind.ALERT: 36,
     }
-    assert len(rules) == 127
-    assert all(rule.kind is RuleKind.ALERT for rule in rules[91:])
+    assert len(rules) == 128
+    assert all(rule.kind is RuleKind.ALERT for rule in rules[92:])
 
 
 def test_critical_means_not_overridable() -> None:

@@ -118,6 +118,8 @@ DISCHARGE_NAMES = {
     "latest_heart_rate": "int",
     "escort_present": "bool",
     "no_driving_acknowledged": "bool",
+    "exit_check_recorded": "bool",
+    "exit_check_open_finding": "bool",
 }
 
 ALERT_NAMES = {

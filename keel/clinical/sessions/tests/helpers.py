@@ -78,6 +78,8 @@ DISCHARGE_READY: Mapping[str, object] = MappingProxyType(
         "latest_heart_rate": 76,
         "escort_present": True,
         "no_driving_acknowledged": True,
+        "exit_check_recorded": True,
+        "exit_check_open_finding": False,
     }
 )
 """An IV discharge check with every criterion met."""

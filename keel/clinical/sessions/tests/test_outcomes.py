@@ -454,5 +454,7 @@ def test_precheck_facts_feed_the_discharge_baselines() -> None:
         latest_heart_rate=72,
         escort_present=True,
         no_driving_acknowledged=True,
+        exit_check_recorded=True,
+        exit_check_open_finding=False,
     )
     assert discharge_readiness(found).ready is True

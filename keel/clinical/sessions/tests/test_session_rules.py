@@ -70,6 +70,7 @@ SESSION_RULES = [
     ("discharge.sedation.moaas_monitoring_duration", RuleKind.DISCHARGE, True, Severity.HIGH),
     ("discharge.escort.not_present", RuleKind.DISCHARGE, False, Severity.CRITICAL),
     ("discharge.instructions.no_driving", RuleKind.DISCHARGE, False, Severity.CRITICAL),
+    ("discharge.safety.exit_check", RuleKind.DISCHARGE, False, Severity.CRITICAL),
 ]
 
 
@@ -77,12 +78,12 @@ SESSION_KINDS = (RuleKind.PRECHECK, RuleKind.STOP, RuleKind.DISCHARGE)
 
 
 def test_session_rules_are_exactly_these() -> None:
-    """27 pre-check, 9 stop and 10 discharge rules (v4 adds two), in this order."""
+    """27 pre-check, 9 stop and 11 discharge rules (v4 adds three), in this order."""
     session = [rule for rule in default_protocol().rules if rule.kind in SESSION_KINDS]
     assert [rule.id for rule in session] == [row[0] for row in SESSION_RULES]
     kinds = [row[1] for row in SESSION_RULES]
     assert (kinds.count(RuleKind.PRECHECK), kinds.count(RuleKind.STOP)) == (27, 9)
-    assert kinds.count(RuleKind.DISCHARGE) == 10
+    assert kinds.count(RuleKind.DISCHARGE) == 11
 
 
 @pytest.mark.parametrize(("rule_id", "kind", "overridable", "severity"), SESSION_RULES)
@@ -114,7 +115,10 @@ def test_discharge_rules_are_titled_by_their_section_10_parameter() -> None:
     """Every discharge criterion's title starts with the parameter(s) that define it."""
     protocol = default_protocol()
     for rule in protocol.rules:
-        if rule.kind is RuleKind.DISCHARGE and rule.id != "discharge.observation.iv_floor":
+        if rule.kind is RuleKind.DISCHARGE and rule.id not in {
+            "discharge.observation.iv_floor",
+            "discharge.safety.exit_check",
+        }:
             names = rule.title.split(":")[0].split(" / ")
             assert all(name in protocol.parameters for name in names), rule.id
 
