@@ -44,7 +44,7 @@ from keel.alerts.services import (
 )
 from keel.audit.models import AuditAction
 from keel.common.exceptions import ValidationFailed
-from keel.common.schemas import ERROR_RESPONSES, IsoDate
+from keel.common.schemas import ERROR_RESPONSES, IsoDate, IsoDateTime
 
 router = Router()
 
@@ -163,7 +163,7 @@ class ContactIn(_Closed):
 
     method: Literal["", "in_person", "phone", "video"] = ""
     reached: Annotated[bool, Field(strict=True)] = True
-    contacted_at: dt.datetime | None = None
+    contacted_at: IsoDateTime | None = None
     contacted_by_id: Annotated[int, Field(ge=1, le=2**63 - 1, strict=True)] | None = None
     note: Note = ""
 

@@ -55,9 +55,18 @@ def _portal_login(patient: Patient, username: str) -> Actor:
 
 
 def _evening(day: dt.date, clinic: Clinic) -> dt.datetime:
-    """8 pm on ``day`` in the clinic, or a little before now when that is still to come."""
+    """8 pm on ``day`` in the clinic, or a little before now when that is still to come.
+
+    Just after the clinic's midnight "a little before now" would fall on the day
+    before, so it is then half-way between midnight and now (still ``day``).
+    """
     evening = dt.datetime.combine(day, dt.time(20, 0), tzinfo=clinic.tzinfo)
-    return min(evening, timezone.now() - dt.timedelta(minutes=30))
+    now = timezone.now()
+    latest = now - dt.timedelta(minutes=30)
+    midnight = dt.datetime.combine(day, dt.time(0, 0), tzinfo=clinic.tzinfo)
+    if latest < midnight <= now:
+        latest = midnight + (now - midnight) / 2
+    return min(evening, latest)
 
 
 def _diary(
@@ -163,8 +172,9 @@ def load_checkins(*, clinic: Clinic, users: dict[str, User], patients: dict[str,
     _diary(logins["Blair"], blair, yesterday, 2, "4.5", less_need=True)
     _scale(logins["Blair"], blair, _evening(yesterday, clinic), "asrm", data.BLAIR_ASRM)
     _diary(logins["Blair"], blair, today, 2, "4.0", less_need=True)
-    # After today's diary entry (stored at most 30 minutes ago), so the timeline reads in order.
-    _scale(logins["Blair"], blair, now - dt.timedelta(minutes=15), "asrm", data.BLAIR_ASRM)
+    # After today's diary entry and before now, so the timeline reads in order.
+    diary_at = _evening(today, clinic)
+    _scale(logins["Blair"], blair, diary_at + (now - diary_at) / 2, "asrm", data.BLAIR_ASRM)
 
     # Casey: yesterday's weekly PHQ-9 with item 9 = 2 -> urgent; not acknowledged since.
     casey = patients["Casey"]

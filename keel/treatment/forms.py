@@ -243,7 +243,7 @@ class ExitDecisionForm(UswdsFormMixin, forms.Form):
 class AdverseEventForm(UswdsFormMixin, forms.Form):
     category = forms.ChoiceField(label=_("What happened"), choices=AdverseEventCategory.choices)
     occurred_at = forms.DateTimeField(
-        label=_("When (leave empty for now)"),
+        label=_("Time it happened (leave empty for now)"),
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
     )

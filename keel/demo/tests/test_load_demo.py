@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import zoneinfo
+
 import pytest
+import time_machine
 from django.core.management import call_command
+from django.utils import timezone
 
 from keel.accounts.models import Membership, User
 from keel.accounts.roles import AccountType, Role
@@ -115,3 +120,16 @@ def test_the_full_demo_tells_each_persona_story() -> None:
     assert casey.priority == "urgent" and casey.escalation_level >= 1
     assert ("nonresponse.madrs.end_of_induction", "") in alerts("Harper")
     assert not alerts("Alex"), alerts("Alex")  # a responder: nothing to act on
+
+
+@pytest.mark.parametrize("clinic_time", [dt.time(0, 5), dt.time(23, 55)], ids=str)
+def test_the_full_demo_loads_at_any_hour_of_the_clinic_day(clinic_time: dt.time) -> None:
+    """Just after the clinic's midnight "today" is minutes old (the demo failed then once)."""
+    from keel.alerts.models import Alert
+
+    zone = zoneinfo.ZoneInfo(data.CLINIC_TIME_ZONE)
+    today = timezone.now().astimezone(zone).date()
+    with time_machine.travel(dt.datetime.combine(today, clinic_time, tzinfo=zone), tick=True):
+        demo_load()
+    blair = {a.rule_id for a in Alert.objects.filter(patient__given_name="Blair")}
+    assert "switch.red.asrm_short_sleep" in blair, blair
