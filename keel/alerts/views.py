@@ -1,4 +1,4 @@
-"""Alert pages: the list (htmx acknowledge), the alert page with its lifecycle forms, the
+"""Alert pages: the list (each open alert links to its page), the alert page with its lifecycle forms, the
 on-call rota and the time-to-acknowledge report."""
 
 from __future__ import annotations
@@ -186,7 +186,8 @@ def _detail_context(actor: Actor, alert: Alert, **forms: Any) -> dict[str, Any]:
 @require_GET
 @with_actor
 def alert_list_page(request: HttpRequest, actor: Actor) -> HttpResponse:
-    """Open and acknowledged alerts by severity, with filters and an htmx acknowledge button."""
+    """Open and acknowledged alerts by severity, with filters; an open alert links to its page,
+    where it is acknowledged after reading."""
     form = AlertFilterForm(request.GET or None)
     alerts, total = access_alert_list(
         actor=actor, statuses=form.selected_statuses(), category=form.selected_category()
@@ -229,24 +230,15 @@ def _back(alert: Alert) -> HttpResponse:
 @require_POST
 @with_actor
 def acknowledge_view(request: HttpRequest, actor: Actor, alert_id: int) -> HttpResponse:
-    """Acknowledge; from the list (htmx) the row is swapped in place."""
+    """Acknowledge from the alert page ("I have read it and I am on it"): the list only links
+    here, so nobody acknowledges an alert they have not opened."""
     alert = access_alert(actor=actor, alert_id=alert_id, action=AuditAction.UPDATE)
-    htmx = bool(getattr(request, "htmx", False))
     try:
         alert = alert_acknowledge(actor=actor, alert=alert)
     except Conflict as exc:
-        if not htmx:  # in place, the refreshed row shows the alert's state instead
-            messages.error(request, exc.message)
+        messages.error(request, exc.message)
     else:
-        if not htmx:
-            messages.success(request, "Alert acknowledged.")
-    if htmx:
-        alert.refresh_from_db()
-        return render(
-            request,
-            "alerts/partials/_row.html",
-            {"alert": alert, "now": timezone.now(), "can_ack": True},
-        )
+        messages.success(request, "Alert acknowledged.")
     return _back(alert)
 
 

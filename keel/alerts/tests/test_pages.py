@@ -1,4 +1,4 @@
-"""Alert pages: severity order, htmx acknowledge, forms by permission, psychiatrist scope."""
+"""Alert pages: severity order, acknowledge from the alert page only, forms by permission, psychiatrist scope."""
 
 from __future__ import annotations
 
@@ -44,18 +44,25 @@ def test_list_orders_urgent_red_amber_routine_and_filters(world: World) -> None:
     assert reads.filter(patient_id=patient.pk).count() >= 4
 
 
-def test_htmx_acknowledge_swaps_the_row(world: World) -> None:
+def test_the_list_links_to_the_alert_instead_of_acknowledging_in_one_click(world: World) -> None:
     alert = raise_alert(world.patient_a)
     client = world.client("nurse_x")
+    html = client.get("/alerts/").content.decode()
+    # No acknowledge form on the list: acknowledging means "I have read it and I am on it".
+    assert f'action="/alerts/{alert.pk}/acknowledge/"' not in html
+    assert "hx-post" not in html
+    assert 'data-testid="open-to-acknowledge"' in html
+    assert f'href="/alerts/{alert.pk}/" data-testid="open-to-acknowledge"' in html
+    # The alert page keeps Acknowledge; posting always lands back on the alert page.
     response = client.post(f"/alerts/{alert.pk}/acknowledge/", HTTP_HX_REQUEST="true")
-    assert response.status_code == 200
-    assert response.content.decode().lstrip().startswith("<tr")
-    assert b"Acknowledged" in response.content and b">Acknowledge</button>" not in response.content
+    assert response.status_code == 302 and response["Location"] == f"/alerts/{alert.pk}/"
     alert.refresh_from_db()
     assert (
         alert.status == AlertStatus.ACKNOWLEDGED and alert.acknowledged_by == world.users["nurse_x"]
     )
-    # Without htmx: back to the alert page, with the reason when it is no longer open.
+    # Acknowledged: the list no longer offers it.
+    html = client.get("/alerts/").content.decode()
+    assert 'data-testid="open-to-acknowledge"' not in html
     response = client.post(f"/alerts/{alert.pk}/acknowledge/")
     assert response.status_code == 302 and response["Location"] == f"/alerts/{alert.pk}/"
 
