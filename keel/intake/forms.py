@@ -203,8 +203,19 @@ class DecisionForm(UswdsFormMixin, forms.Form):
         ),
     )
 
-    def __init__(self, *args: Any, overridable: list[tuple[str, str]], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        overridable: list[tuple[str, str]],
+        note_required_for: list[str] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
+        if note_required_for:
+            self.fields["note"].help_text = _(
+                "Required for every decision: record what was done before deciding, as the "
+                "caution asks: %(titles)s."
+            ) % {"titles": "; ".join(note_required_for)}
         for rule_id, title in overridable:
             self.fields[f"override__{rule_id}"] = forms.CharField(
                 label=_("Reason for accepting despite: %(title)s") % {"title": title},

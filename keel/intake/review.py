@@ -37,6 +37,11 @@ def jsonable(value: object) -> object:
     return value
 
 
+# A caution whose message asks for something "before eligibility is decided" (the protocol's
+# own words) needs the physician's recorded note on what was done, whatever the decision.
+DECIDE_AFTER_PHRASE = "before eligibility is decided"
+
+
 @dataclass(frozen=True)
 class Review:
     """Findings of one protocol run, grouped the way the decision page shows them."""
@@ -71,6 +76,11 @@ class Review:
     def cautions(self) -> list[Finding]:
         """Fired findings of every other kind (cautions, alerts)."""
         return [f for f in self._of(status=FindingStatus.FIRED) if f.kind not in BLOCKING_KINDS]
+
+    @property
+    def cautions_before_deciding(self) -> list[Finding]:
+        """Fired cautions that ask for something before eligibility is decided (a note needed)."""
+        return [f for f in self.cautions if DECIDE_AFTER_PHRASE in " ".join(f.message.split())]
 
     @property
     def missing(self) -> list[Finding]:

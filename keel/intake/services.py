@@ -157,7 +157,8 @@ def eligibility_decide(
 
     Eligible needs: no hard stop, no undecided exclusion or requirement, and a
     written reason for every overridable exclusion or requirement that fired.
-    Not eligible and deferred need a note.
+    Not eligible and deferred need a note, and so does any decision while a caution that
+    asks for something "before eligibility is decided" has fired (what was done).
     """
     if not actor.has(IntakePerm.DECIDE_ELIGIBILITY):
         raise PermissionDenied("Only physicians decide eligibility.")
@@ -191,6 +192,11 @@ def eligibility_decide(
                 ]
     elif len(note.strip()) < MIN_REASON_CHARS:
         errors["note"] = ["Write the reason for this decision (at least a sentence)."]
+    if review.cautions_before_deciding and len(note.strip()) < MIN_REASON_CHARS:
+        titles = "; ".join(f.title for f in review.cautions_before_deciding)
+        errors["note"] = [
+            f"Record what was done before deciding (the caution asks for it first): {titles}."
+        ]
     if errors:
         raise ValidationFailed(errors)
     decision = EligibilityDecision(

@@ -7,11 +7,13 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from keel.accounts.catalogue import IntakePerm
+from keel.accounts.catalogue import AlertPerm, IntakePerm
 from keel.accounts.decorators import with_actor
 from keel.accounts.selectors import Actor
+from keel.alerts.permissions import access_patient_alerts
 from keel.audit.models import AuditAction
 from keel.clinical.instruments import INSTRUMENTS
 from keel.clinical.protocol import resolve_params
@@ -159,8 +161,11 @@ def decision_page(request: HttpRequest, actor: Actor, patient_id: int) -> HttpRe
         return redirect("intake:overview", patient_id=patient.pk)
     facts = evaluation_facts(evaluation=evaluation)
     review = review_run(protocol=protocol_for_clinic(patient.clinic_id), facts=facts)
+    before_deciding = [f.title for f in review.cautions_before_deciding]
     form = DecisionForm(
-        request.POST or None, overridable=[(f.rule_id, f.title) for f in review.overridable]
+        request.POST or None,
+        overridable=[(f.rule_id, f.title) for f in review.overridable],
+        note_required_for=before_deciding,
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -181,10 +186,21 @@ def decision_page(request: HttpRequest, actor: Actor, patient_id: int) -> HttpRe
             messages.success(request, "Decision recorded.")
             return redirect("intake:overview", patient_id=patient.pk)
     status = 422 if request.method == "POST" else 200
+    # The patient's open alerts, shown above the findings (the alerts app's own gate and panel).
+    can_alerts = actor.has(AlertPerm.VIEW_ALERTS)
+    alerts = access_patient_alerts(actor=actor, patient_id=patient.pk) if can_alerts else []
     return render(
         request,
         "intake/decision_form.html",
-        {"patient": patient, "form": form, "review": review, "evaluation": evaluation},
+        {
+            "patient": patient,
+            "form": form,
+            "review": review,
+            "evaluation": evaluation,
+            "can_alerts": can_alerts,
+            "alerts": alerts,
+            "now": timezone.now(),
+        },
         status=status,
     )
 
