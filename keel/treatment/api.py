@@ -40,6 +40,7 @@ from keel.treatment.schemas import (
     DischargeIn,
     DoseIn,
     DoseOut,
+    DoseStopIn,
     ExitCheckIn,
     ExitCheckOut,
     ExitDecisionIn,
@@ -52,6 +53,8 @@ from keel.treatment.schemas import (
     SessionRatingOut,
     SessionScheduleIn,
     StopActionOut,
+    StopEventActIn,
+    StopEventOut,
     VitalsCheckedOut,
     VitalsIn,
     VitalsOut,
@@ -83,6 +86,7 @@ from keel.treatment.services import (
     session_rating_record,
     session_schedule,
     session_start_prechecks,
+    stop_event_act,
     vitals_record_checked,
 )
 
@@ -417,10 +421,37 @@ def dose_start_api(request: HttpRequest, session_id: Id) -> TreatmentSession:
     response={200: SessionOut, **ERRORS},
     operation_id="dose_stop",
 )
-def dose_stop_api(request: HttpRequest, session_id: Id) -> TreatmentSession:
-    """The infusion ended; recovery observation begins."""
+def dose_stop_api(
+    request: HttpRequest, session_id: Id, payload: DoseStopIn | None = None
+) -> TreatmentSession:
+    """The infusion ended; recovery observation begins.
+
+    The stop time is always recorded. Before the planned infusion time a ``reason`` is needed
+    (422); with an emergency stop open the session stays in monitoring (409 naming it).
+    """
     actor, session = _run(request, session_id)
-    return dose_stop(actor=actor, session=session)
+    return dose_stop(actor=actor, session=session, reason=payload.reason if payload else "")
+
+
+@router.post(
+    "/sessions/{session_id}/stop-events/{event_id}/action",
+    response={200: StopEventOut, **ERRORS},
+    operation_id="stop_event_act",
+)
+def stop_event_act_api(
+    request: HttpRequest, session_id: Id, event_id: Id, payload: StopEventActIn
+) -> StopEventOut:
+    """Record the action taken on an open stop event (paused, stopped, physician called ...)."""
+    actor, session = _run(request, session_id)
+    event = stop_event_act(
+        actor=actor,
+        session=session,
+        event_id=event_id,
+        action=payload.action,
+        acted_at=payload.acted_at,
+        note=payload.note,
+    )
+    return StopEventOut.from_event(event)
 
 
 @router.post(

@@ -58,6 +58,58 @@ class SessionScheduleIn(_Closed):
     scheduled_for: IsoDateTime
 
 
+class StopEventOut(Schema):
+    """A fired stop rule: open until the nurse records the action taken."""
+
+    id: int
+    rule_id: str
+    text: str
+    severity: str
+    open: bool
+    count: int
+    fired_at: dt.datetime
+    last_at: dt.datetime | None
+    action: str
+    action_at: dt.datetime | None
+    action_note: str
+
+    @staticmethod
+    def from_event(event: object) -> StopEventOut:
+        data = dict(getattr(event, "data", {}) or {})
+
+        def when(key: str) -> dt.datetime | None:
+            value = data.get(key)
+            return dt.datetime.fromisoformat(value) if value else None
+
+        return StopEventOut(
+            id=event.pk,  # type: ignore[attr-defined]
+            rule_id=event.rule_id,  # type: ignore[attr-defined]
+            text=event.text,  # type: ignore[attr-defined]
+            severity=str(data.get("severity", "")),
+            open=bool(data.get("open", False)),
+            count=int(data.get("count", 1)),
+            fired_at=event.recorded_at,  # type: ignore[attr-defined]
+            last_at=when("last_at"),
+            action=str(data.get("action", "")),
+            action_at=when("action_at"),
+            action_note=str(data.get("action_note", "")),
+        )
+
+
+class StopEventActIn(_Closed):
+    """The action taken on a stop event (closes it); ``acted_at`` defaults to now."""
+
+    action: Literal["paused", "restarted", "stopped", "physician_called", "treatment_given"]
+    acted_at: IsoDateTime | None = None
+    note: Annotated[str, Field(max_length=2000, pattern=TEXT)] = ""
+
+
+class DoseStopIn(_Closed):
+    """Why the infusion ended before its planned time (needed only then)."""
+
+    reason: Annotated[str, Field(max_length=2000, pattern=TEXT)] = ""
+
+
 class SessionOut(Schema):
     id: int
     course_id: int
@@ -83,6 +135,17 @@ class SessionOut(Schema):
     hand_off_instructions: str
     handed_off_at: dt.datetime | None
     lock_version: int
+    stop_events: list[StopEventOut]
+
+    @staticmethod
+    def resolve_stop_events(obj: object) -> list[StopEventOut]:
+        events = getattr(obj, "events", None)
+        if events is None:
+            return []
+        return [
+            StopEventOut.from_event(e)
+            for e in events.filter(kind="stop_rule").order_by("recorded_at", "pk")
+        ]
 
 
 class CheckInIn(_Closed):

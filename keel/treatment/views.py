@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -25,7 +26,7 @@ from keel.clinical.sessions import (
     checkpoint_status,
     monitoring_schedule,
 )
-from keel.common.exceptions import Conflict, PermissionDenied, ValidationFailed
+from keel.common.exceptions import Conflict, NotFound, PermissionDenied, ValidationFailed
 from keel.coordination.selectors import clearance_get
 from keel.intake.forms import AssessmentForm
 from keel.monitoring.models import Assessment, AssessmentPurpose
@@ -59,6 +60,7 @@ from keel.treatment.selectors import (
 )
 from keel.treatment.services import (
     SESSION_RATINGS,
+    STOP_EVENT_ACTIONS,
     course_activate,
     course_create,
     dose_prepare,
@@ -75,6 +77,8 @@ from keel.treatment.services import (
     session_rating_record,
     session_schedule,
     session_start_prechecks,
+    stop_event_act,
+    stop_events_open,
     vitals_record_checked,
 )
 from keel.treatment.views_safety import safety_context, summary_safety_context
@@ -210,7 +214,12 @@ def _session_context(actor: Actor, session: TreatmentSession, **extra: Any) -> d
         "dose": dose,
         "holds": session_holds(session.patient),
         "checkpoints": _checkpoints(session),
-        "stop_events": list(session.events.filter(kind="stop_rule").order_by("-recorded_at")[:5]),
+        "open_stops": (open_stops := stop_events_open(session=session)),
+        "open_emergency": any(e.data.get("severity") == "critical" for e in open_stops),
+        "stop_event_actions": list(STOP_EVENT_ACTIONS.items()),
+        "stop_fired": extra.pop("stop_fired", False),
+        "stop_reason_error": extra.pop("stop_reason_error", ""),
+        "infusion_planned_end": _infusion_planned_end(session),
         "checklist_form": extra.pop("checklist_form", None) or ChecklistForm(),
         "dose_form": extra.pop("dose_form", None) or DoseForm(),
         "discharge_form": extra.pop("discharge_form", None)
@@ -239,6 +248,39 @@ def _session_context(actor: Actor, session: TreatmentSession, **extra: Any) -> d
     }
 
 
+def _infusion_planned_end(session: TreatmentSession) -> Any:
+    """While an IV infusion runs short of its planned time, that time (else None)."""
+    if (
+        session.state != SessionState.MONITORING
+        or session.course.route != Route.IV_RACEMIC_KETAMINE
+        or session.dose_started_at is None
+        or session.infusion_ended_at is not None
+    ):
+        return None
+    _protocol, params = session_protocol(session)
+    end = session.dose_started_at + timedelta(minutes=params.iv_ketamine_infusion_minutes)
+    return end if timezone.now() < end else None
+
+
+def _acted_at(value: str) -> Any:
+    """A clinic-time HH:MM from the stop-event form as today's aware time (None: now)."""
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        clock = time.fromisoformat(value)
+    except ValueError as exc:
+        raise ValidationFailed({"acted_at": ["Write the time as HH:MM."]}) from exc
+    when = timezone.make_aware(datetime.combine(timezone.localdate(), clock))
+    # Just after the clinic's midnight, a time late in the evening was yesterday's.
+    return when - timedelta(days=1) if when > timezone.now() + timedelta(minutes=1) else when
+
+
+def _stop_marker(session: TreatmentSession) -> list[tuple[int, int]]:
+    """The open stop events and their counts: a change means a rule just fired."""
+    return [(e.pk, int(e.data.get("count", 1))) for e in stop_events_open(session=session)]
+
+
 def _default_context(session: TreatmentSession) -> str:
     if session.state in {"dosing", "monitoring"}:
         return VitalContext.DURING
@@ -252,7 +294,12 @@ def _default_context(session: TreatmentSession) -> str:
 def session_page(request: HttpRequest, actor: Actor, session_id: int) -> HttpResponse:
     """The chairside page: state, next step, vitals and the timeline."""
     session = access_session(actor=actor, session_id=session_id)
-    return render(request, "treatment/session.html", _session_context(actor, session))
+    return render(
+        request,
+        "treatment/session.html",
+        # After a reading that fired a stop rule (no JavaScript): focus the prompt.
+        _session_context(actor, session, stop_fired=request.GET.get("stop") == "new"),
+    )
 
 
 @require_GET
@@ -374,7 +421,27 @@ def session_action(
             else:
                 dose_start(actor=actor, dose=dose)
         elif action == "stop":
-            dose_stop(actor=actor, session=session)
+            try:
+                dose_stop(actor=actor, session=session, reason=request.POST.get("reason", ""))
+            except ValidationFailed as exc:
+                extra["stop_reason_error"] = " ".join(exc.errors.get("reason", [exc.message]))
+        elif action == "stop-event":
+            event_id = request.POST.get("event_id", "")
+            if not event_id.isdigit():
+                raise Conflict("No such stop event in this session.")
+            event = stop_event_act(
+                actor=actor,
+                session=session,
+                event_id=int(event_id),
+                action=request.POST.get("action", ""),
+                acted_at=_acted_at(request.POST.get("acted_at", "")),
+                note=request.POST.get("note", ""),
+            )
+            messages.success(
+                request,
+                f"{STOP_EVENT_ACTIONS[event.data['action']]}: recorded for "
+                f"{event.text.split(':')[0].lower()}.",
+            )
         elif action == "discharge":
             form_discharge = DischargeForm(request.POST)
             form_discharge.is_valid()
@@ -419,7 +486,7 @@ def session_action(
             _errors_to_form(target, exc)
         else:
             messages.error(request, exc.message)
-    except (Conflict, PermissionDenied) as exc:
+    except (Conflict, PermissionDenied, NotFound) as exc:
         messages.error(request, exc.message)
         extra.pop("hand_off_form", None)  # nothing to correct in the form: show the page
     if extra:
@@ -446,10 +513,11 @@ def vitals_create(request: HttpRequest, actor: Actor, session_id: int) -> HttpRe
     )
     form: VitalsForm | None = VitalsForm(request.POST)
     status = 200
+    fired = False
     if form is not None and form.is_valid():
         data = form.cleaned_data
         try:
-            vitals_record_checked(
+            _vitals, actions = vitals_record_checked(
                 actor=actor,
                 session=session,
                 context=VitalContext(data["context"]),
@@ -468,13 +536,21 @@ def vitals_create(request: HttpRequest, actor: Actor, session_id: int) -> HttpRe
             status = 409
         else:
             form = None  # a fresh form with a new key
+            fired = bool(actions)
     else:
         status = 422
-    context = _session_context(actor, session, vitals_form=form)
+    context = _session_context(actor, session, vitals_form=form, stop_fired=fired)
     if getattr(request, "htmx", False):
-        return render(request, "treatment/partials/_vitals.html", context, status=status)
+        # The vitals panel, the stop prompt at the top of the page (out of band, focused when
+        # a rule fired) and a nudge for the chart to redraw: no page reload.
+        response = render(request, "treatment/partials/_vitals_live.html", context, status=status)
+        if status == 200:
+            response["HX-Trigger"] = "keel:vitals"
+        return response
     if status != 200:
         return render(request, "treatment/session.html", context, status=status)
+    if fired:
+        return redirect(reverse("treatment:session", args=[session.pk]) + "?stop=new#stop-prompt")
     return redirect("treatment:session", session_id=session.pk)
 
 
@@ -493,6 +569,7 @@ def session_rating_page(
     instrument = INSTRUMENTS[instrument_id]
     form = AssessmentForm(request.POST or None, items=instrument.items)
     if request.method == "POST" and form.is_valid():
+        stops_before = _stop_marker(session)
         try:
             rating = session_rating_record(
                 actor=actor,
@@ -507,6 +584,10 @@ def session_rating_page(
         else:
             result = " ".join(str(p) for p in (rating.total, rating.band) if p not in (None, ""))
             messages.success(request, f"{instrument.title.split(' (')[0]} saved: {result}.")
+            if _stop_marker(session) != stops_before:  # the MOAA/S fired a stop rule
+                return redirect(
+                    reverse("treatment:session", args=[session.pk]) + "?stop=new#stop-prompt"
+                )
             return redirect("treatment:session", session_id=session.pk)
     return render(
         request,

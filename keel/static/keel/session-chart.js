@@ -67,8 +67,14 @@
     window.Plotly.newPlot(el, traces, layout, { displaylogo: false, displayModeBar: false, responsive: true });
   }
 
-  fetch(el.getAttribute("data-src"), { credentials: "same-origin", headers: { Accept: "application/json" } })
-    .then(function (r) { if (!r.ok) { throw new Error(String(r.status)); } return r.json(); })
-    .then(draw)
-    .catch(function () { el.textContent = "The chart could not be loaded; the readings are in the table."; });
+  function load() {
+    fetch(el.getAttribute("data-src"), { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (r) { if (!r.ok) { throw new Error(String(r.status)); } return r.json(); })
+      .then(draw)
+      .catch(function () { el.textContent = "The chart could not be loaded; the readings are in the table."; });
+  }
+
+  load();
+  // A vitals entry answers with the HX-Trigger "keel:vitals": redraw with the new reading.
+  document.body.addEventListener("keel:vitals", load);
 })();

@@ -3,6 +3,7 @@
 from keel.treatment.services.chairside import (
     CHECKLIST_FACTS,
     SESSION_RATINGS,
+    STOP_EVENT_ACTIONS,
     dose_prepare,
     dose_start,
     dose_stop,
@@ -11,6 +12,8 @@ from keel.treatment.services.chairside import (
     precheck_record,
     session_discharge,
     session_rating_record,
+    stop_event_act,
+    stop_events_open,
     stop_rules_check,
     vitals_record_checked,
 )
@@ -38,6 +41,7 @@ from keel.treatment.services.sessions import (
 __all__ = [
     "CHECKLIST_FACTS",
     "SESSION_RATINGS",
+    "STOP_EVENT_ACTIONS",
     "TRANSITIONS",
     "adverse_event_record",
     "course_activate",
@@ -61,6 +65,8 @@ __all__ = [
     "session_schedule",
     "session_start_prechecks",
     "sessions_cancel_for_consent_withdrawal",
+    "stop_event_act",
+    "stop_events_open",
     "stop_rules_check",
     "vitals_record",
     "vitals_record_checked",

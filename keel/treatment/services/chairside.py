@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Collection, Mapping
+from datetime import timedelta
 from decimal import Decimal
 
 from django.db import transaction
@@ -24,7 +26,7 @@ from keel.clinical.sessions import (
     precheck_outcome,
     stop_actions,
 )
-from keel.common.exceptions import Conflict, PermissionDenied, ValidationFailed
+from keel.common.exceptions import Conflict, NotFound, PermissionDenied, ValidationFailed
 from keel.intake.review import facts_from_json, jsonable
 from keel.inventory.services import administration_record, dose_lot_check
 from keel.monitoring.models import Assessment, AssessmentPurpose
@@ -41,6 +43,7 @@ from keel.treatment.models import (
     DoseAdministration,
     PrecheckOutcomeChoice,
     PreSessionCheck,
+    Route,
     SessionEvent,
     SessionEventKind,
     SessionState,
@@ -68,6 +71,8 @@ CHECKLIST_FACTS: tuple[str, ...] = (
     "adverse_event_since_last",
     "acute_intoxication",
 )
+#: The states in which a new reading runs the stop rules.
+_STOP_RULE_STATES = frozenset({SessionState.DOSING, SessionState.MONITORING, SessionState.RECOVERY})
 SESSION_RATINGS: tuple[str, ...] = (
     "ymrs",
     "asrm",
@@ -212,7 +217,7 @@ def session_rating_record(
     if session.state == SessionState.SCHEDULED or session.is_over:
         raise Conflict("Ratings are recorded from check-in to discharge.")
     dosed = session.dose_started_at is not None
-    return assessment_record(
+    rating = assessment_record(
         actor=actor,
         patient=session.patient,
         instrument_id=instrument_id,
@@ -220,6 +225,10 @@ def session_rating_record(
         purpose=AssessmentPurpose.IN_SESSION if dosed else AssessmentPurpose.PRE_SESSION,
         acute_post_dose=dosed,
     )
+    if instrument_id == "moaas" and session.state in _STOP_RULE_STATES and rating.total is not None:
+        # The sedation stop rules run on the MOAA/S score at once (no vitals facts).
+        stop_rules_check(actor=actor, session=session, latest=None, moaas=int(rating.total))
+    return rating
 
 
 def dose_prepare(
@@ -330,19 +339,94 @@ def dose_start(*, actor: Actor, dose: DoseAdministration) -> TreatmentSession:
     return session
 
 
-def dose_stop(*, actor: Actor, session: TreatmentSession) -> TreatmentSession:
-    """The infusion (or last device) ended; recovery observation begins."""
-    _require(actor, TreatmentPerm.RUN_SESSIONS)
-    now = timezone.now()
-    with transaction.atomic():
-        session = _transition(
-            actor=actor,
-            session=session,
-            to=SessionState.RECOVERY,
-            fields={"infusion_ended_at": now},
+#: What the nurse did about a stop event; recording one closes the event.
+STOP_EVENT_ACTIONS: dict[str, str] = {
+    "paused": "Infusion paused",
+    "restarted": "Infusion restarted",
+    "stopped": "Infusion stopped",
+    "physician_called": "Physician called",
+    "treatment_given": "Treatment given",
+}
+
+
+def stop_events_open(
+    *, session: TreatmentSession, severity: str | None = None
+) -> list[SessionEvent]:
+    """The session's stop events still waiting for the action taken, newest first."""
+    events = session.events.filter(kind=SessionEventKind.STOP_RULE, data__open=True)
+    if severity is not None:
+        events = events.filter(data__severity=severity)
+    return list(events.order_by("-recorded_at", "-pk"))
+
+
+def _emergency_stop_gate(session: TreatmentSession, step: str) -> None:
+    """409 naming an open emergency (critical) stop: its action is recorded first."""
+    emergencies = stop_events_open(session=session, severity="critical")
+    if emergencies:
+        names = "; ".join(e.text.split(":")[0] for e in emergencies)
+        raise Conflict(
+            f"{step} waits until the emergency stop is dealt with: {names}. "
+            "Record the action taken first."
         )
-        DoseAdministration.objects.filter(session=session).update(stopped_at=now)
-    return session
+
+
+def dose_stop(*, actor: Actor, session: TreatmentSession, reason: str = "") -> TreatmentSession:
+    """The infusion (or last device) ended; recovery observation begins.
+
+    Stopping the drug is never blocked: the real stop time is stored first. Ending an IV
+    infusion before its planned time needs ``reason``; with an emergency stop open the
+    session stays in monitoring (409 naming it) until the nurse records the action taken.
+    """
+    _require(actor, TreatmentPerm.RUN_SESSIONS)
+    if session.state != SessionState.MONITORING:
+        return _transition(actor=actor, session=session, to=SessionState.RECOVERY)  # 409
+    now = timezone.now()
+    ended = session.infusion_ended_at or now
+    _protocol, params = session_protocol(session)
+    planned = params.iv_ketamine_infusion_minutes
+    early = (
+        session.infusion_ended_at is None
+        and session.course.route == Route.IV_RACEMIC_KETAMINE
+        and session.dose_started_at is not None
+        and ended < session.dose_started_at + timedelta(minutes=planned)
+    )
+    reason = reason.strip()
+    if early and len(reason) < MIN_REASON_CHARS:
+        raise ValidationFailed(
+            {
+                "reason": [
+                    f"The infusion is planned for {planned} minutes: write why it ended early."
+                ]
+            }
+        )
+    if session.infusion_ended_at is None:
+        with transaction.atomic():
+            TreatmentSession.objects.filter(pk=session.pk).update(infusion_ended_at=now)
+            DoseAdministration.objects.filter(session=session).update(stopped_at=now)
+            SessionEvent.objects.create(
+                session=session,
+                kind=SessionEventKind.INTERVENTION,
+                text="Infusion stopped" + (f" early: {reason}" if early else ""),
+                data={"infusion_ended_at": now.isoformat(), "early": early},
+                recorded_by=actor.user,
+                recorded_at=now,
+            )
+            audit_record(
+                actor=actor,
+                action=AuditAction.UPDATE,
+                object_type="dose",
+                object_id=session.pk,
+                patient_id=session.patient_id,
+                detail={"infusion_ended": True, "early": early},
+            )
+        session.infusion_ended_at = now
+    _emergency_stop_gate(session, "Recovery")
+    return _transition(
+        actor=actor,
+        session=session,
+        to=SessionState.RECOVERY,
+        fields={"infusion_ended_at": ended},
+    )
 
 
 def stop_rules_check(
@@ -354,7 +438,12 @@ def stop_rules_check(
     apnoea: bool = False,
     symptoms: bool = False,
 ) -> list[StopAction]:
-    """Evaluate the stop / pause rules on the newest readings; record each fired rule as an event."""
+    """Evaluate the stop / pause rules on the newest readings; record each fired rule.
+
+    A rule that fires again while its stop event is open folds into that event (its count
+    and last time go up) instead of adding a line; once the action taken is recorded, the
+    next firing opens a new event.
+    """
     protocol, params = session_protocol(session)
     facts = monitoring_facts(
         session=session,
@@ -366,17 +455,109 @@ def stop_rules_check(
     )
     actions = stop_actions(evaluate(protocol, facts, kinds=[RuleKind.STOP]), params)
     now = timezone.now()
-    for action in actions:
+    with transaction.atomic():
+        for action in actions:
+            event = (
+                SessionEvent.objects.select_for_update()
+                .filter(
+                    session=session,
+                    kind=SessionEventKind.STOP_RULE,
+                    rule_id=action.rule_id,
+                    data__open=True,
+                )
+                .first()
+            )
+            if event is not None:
+                event.data = {
+                    **event.data,
+                    "count": int(event.data.get("count", 1)) + 1,
+                    "last_at": now.isoformat(),
+                }
+                event.save(update_fields=["data"])
+                continue
+            event = SessionEvent.objects.create(
+                session=session,
+                kind=SessionEventKind.STOP_RULE,
+                rule_id=action.rule_id,
+                text=f"{action.title}: {action.action}",
+                data={
+                    "severity": str(action.severity),
+                    "open": True,
+                    "count": 1,
+                    "last_at": now.isoformat(),
+                },
+                recorded_by=actor.user,
+                recorded_at=now,
+            )
+            audit_record(
+                actor=actor,
+                action=AuditAction.CREATE,
+                object_type="stop_event",
+                object_id=event.pk,
+                patient_id=session.patient_id,
+                detail={"rule_id": action.rule_id, "severity": str(action.severity)},
+            )
+    return actions
+
+
+def stop_event_act(
+    *,
+    actor: Actor,
+    session: TreatmentSession,
+    event_id: int,
+    action: str,
+    acted_at: dt.datetime | None = None,
+    note: str = "",
+) -> SessionEvent:
+    """The nurse records the action taken on an open stop event, which closes it."""
+    _require(actor, TreatmentPerm.RUN_SESSIONS)
+    if action not in STOP_EVENT_ACTIONS:
+        raise ValidationFailed({"action": [f"Choose one of: {', '.join(STOP_EVENT_ACTIONS)}."]})
+    now = timezone.now()
+    acted_at = acted_at or now
+    with transaction.atomic():
+        event = (
+            SessionEvent.objects.select_for_update()
+            .filter(session=session, kind=SessionEventKind.STOP_RULE, pk=event_id)
+            .first()
+        )
+        if event is None:
+            raise NotFound("No such stop event in this session.")
+        if not event.data.get("open"):
+            raise Conflict("The action taken on this stop event is already recorded.")
+        if acted_at > now + timedelta(minutes=1):
+            raise ValidationFailed({"acted_at": ["The time cannot be in the future."]})
+        if acted_at < event.recorded_at - timedelta(minutes=1):
+            raise ValidationFailed({"acted_at": ["The time is before the rule fired."]})
+        note = note.strip()
+        event.data = {
+            **event.data,
+            "open": False,
+            "action": action,
+            "action_at": acted_at.isoformat(),
+            "action_by": actor.user.pk,
+            "action_note": note,
+        }
+        event.save(update_fields=["data"])
         SessionEvent.objects.create(
             session=session,
-            kind=SessionEventKind.STOP_RULE,
-            rule_id=action.rule_id,
-            text=f"{action.title}: {action.action}",
-            data={"severity": str(action.severity)},
+            kind=SessionEventKind.INTERVENTION,
+            rule_id=event.rule_id,
+            text=f"{STOP_EVENT_ACTIONS[action]} ({event.text.split(':')[0]})"
+            + (f": {note}" if note else ""),
+            data={"stop_event": event.pk, "action": action, "acted_at": acted_at.isoformat()},
             recorded_by=actor.user,
             recorded_at=now,
         )
-    return actions
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            object_type="stop_event",
+            object_id=event.pk,
+            patient_id=session.patient_id,
+            detail={"action": action, "rule_id": event.rule_id},
+        )
+    return event
 
 
 def session_discharge(
@@ -425,6 +606,7 @@ def session_discharge(
     # REFERENCE.md section 6 "Safety" and "Mobility": the nurse's exit check, and a
     # physician's decision when it found something (never overridden here).
     exit_check_gate(session=session)
+    _emergency_stop_gate(session, "Discharge")
     return _transition(
         actor=actor,
         session=session,
@@ -458,6 +640,6 @@ def vitals_record_checked(
     """Record vitals; after the dose has started, run the stop rules on them at once."""
     vitals = vitals_record(actor=actor, session=session, **values)  # type: ignore[arg-type]  # keyword pass-through
     actions: list[StopAction] = []
-    if session.state in {SessionState.DOSING, SessionState.MONITORING, SessionState.RECOVERY}:
+    if session.state in _STOP_RULE_STATES:
         actions = stop_rules_check(actor=actor, session=session, latest=vitals)
     return vitals, actions

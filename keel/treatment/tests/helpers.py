@@ -23,6 +23,9 @@ from keel.inventory.services import receipt_record
 from keel.treatment.models import Route, TreatmentCourse, TreatmentSession
 from keel.treatment.services import course_activate, course_create, session_schedule
 
+#: The reason a test gives for ending an IV infusion before its planned time.
+EARLY = "Ended early in this test"
+
 
 def cleared_patient(world: World) -> None:
     """Patient A: eligible, consent signed, plan acknowledged; clinic X stocks lot LOT-42."""

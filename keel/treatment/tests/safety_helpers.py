@@ -25,7 +25,7 @@ from keel.treatment.services import (
     session_start_prechecks,
     vitals_record,
 )
-from keel.treatment.tests.helpers import scheduled_session
+from keel.treatment.tests.helpers import EARLY, scheduled_session
 
 CHECKLIST = {
     "weight_kg": Decimal("72.4"),
@@ -96,7 +96,7 @@ def recovered_session(world: World) -> tuple[TreatmentSession, dt.datetime]:
     nurse = world.actor("nurse_x")
     session = monitoring_session(world)
     start = session.dose_started_at or timezone.now()
-    session = dose_stop(actor=nurse, session=session)
+    session = dose_stop(actor=nurse, session=session, reason=EARLY)
     ready = start + dt.timedelta(minutes=130)
     with time_machine.travel(ready, tick=False):
         vitals_record(actor=nurse, session=session, context=VitalContext.RECOVERY, **CALM)

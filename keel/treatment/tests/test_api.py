@@ -226,7 +226,32 @@ def test_chairside_steps_through_the_api(world: World) -> None:
         },
     )
     assert status == 201 and checked["stop_actions"], checked
-    assert _post(nurse, f"{s}/dose/stop")[1]["state"] == "recovery"
+    # The same rule firing again folds into its open stop event.
+    _post(
+        nurse,
+        f"{s}/vitals",
+        {
+            "context": "during",
+            "systolic_bp": 188,
+            "diastolic_bp": 112,
+            "heart_rate": 96,
+            "spo2": 97,
+        },
+    )
+    events = nurse.get(s).json()["stop_events"]
+    bp = [e for e in events if e["rule_id"] == "stop.bp.pause_infusion"]
+    assert len(bp) == 1 and bp[0]["open"] and bp[0]["count"] == 2, events
+    # Ending the infusion 0 minutes into a 40-minute infusion needs a reason.
+    status, early = _post(nurse, f"{s}/dose/stop")
+    assert status == 422 and "reason" in str(early), early
+    status, acted = _post(
+        nurse, f"{s}/stop-events/{bp[0]['id']}/action", {"action": "paused", "note": "BP re-check"}
+    )
+    assert status == 200 and not acted["open"] and acted["action"] == "paused", acted
+    assert _post(nurse, f"{s}/stop-events/{bp[0]['id']}/action", {"action": "paused"})[0] == 409
+    stopped = _post(nurse, f"{s}/dose/stop", {"reason": "Blood pressure stayed high"})[1]
+    assert stopped["state"] == "recovery", stopped
+    assert stopped["stop_events"][0]["action_note"] == "BP re-check"
     status, refused = _post(
         nurse, f"{s}/discharge", {"escort_present": True, "no_driving_acknowledged": True}
     )

@@ -33,7 +33,7 @@ from keel.treatment.services import (
     vitals_record,
     vitals_record_checked,
 )
-from keel.treatment.tests.helpers import scheduled_session
+from keel.treatment.tests.helpers import EARLY, scheduled_session
 
 pytestmark = pytest.mark.django_db
 
@@ -114,7 +114,7 @@ def test_full_iv_session(world: World) -> None:
     )
     assert actions and any("bp" in a.rule_id for a in actions)
     assert SessionEvent.objects.filter(session=session, kind=SessionEventKind.STOP_RULE).exists()
-    session = dose_stop(actor=nurse, session=session)
+    session = dose_stop(actor=nurse, session=session, reason=EARLY)
     with pytest.raises(Conflict, match="Discharge refused"):
         session_discharge(
             actor=nurse,

@@ -28,6 +28,7 @@ from keel.treatment.services import (
     session_rating_record,
     vitals_record,
 )
+from keel.treatment.tests.helpers import EARLY
 from keel.treatment.tests.test_chairside import CALM, CHECKLIST, _ready_for_checks
 
 pytestmark = pytest.mark.django_db
@@ -58,7 +59,7 @@ def _in_recovery(world: World):  # type: ignore[no-untyped-def]
     )
     dose_verify(actor=physician, dose=dose)
     session = dose_start(actor=nurse, dose=dose)
-    return dose_stop(actor=nurse, session=session)
+    return dose_stop(actor=nurse, session=session, reason=EARLY)
 
 
 def test_moaas_3_cadss_46_and_no_no_driving_acknowledgement_cannot_be_overridden(

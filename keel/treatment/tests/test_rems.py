@@ -36,7 +36,7 @@ from keel.treatment.services import (
     session_start_prechecks,
     vitals_record,
 )
-from keel.treatment.tests.helpers import active_course, scheduled_session
+from keel.treatment.tests.helpers import EARLY, active_course, scheduled_session
 from keel.treatment.tests.test_chairside import CALM, CHECKLIST
 
 pytestmark = pytest.mark.django_db
@@ -116,7 +116,7 @@ def esketamine_session(world: World, *, discharge: bool = True) -> TreatmentSess
             actor=nurse, session=session, instrument_id="cadss", answers=[1, 1, 1] + [0] * 20
         )
     with time_machine.travel(start + dt.timedelta(minutes=60), tick=False):
-        session = dose_stop(actor=nurse, session=session)
+        session = dose_stop(actor=nurse, session=session, reason=EARLY)
     with time_machine.travel(start + dt.timedelta(minutes=125), tick=False):
         vitals_record(actor=nurse, session=session, context=VitalContext.RECOVERY, **CALM)
         session_rating_record(actor=nurse, session=session, instrument_id="moaas", answers=[5])

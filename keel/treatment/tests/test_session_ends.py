@@ -27,7 +27,7 @@ from keel.treatment.services import (
     session_abort,
     session_hand_off,
 )
-from keel.treatment.tests.helpers import scheduled_session
+from keel.treatment.tests.helpers import EARLY, scheduled_session
 from keel.treatment.tests.test_chairside import CHECKLIST, _ready_for_checks
 
 pytestmark = pytest.mark.django_db
@@ -73,7 +73,7 @@ def test_abort_is_refused_once_the_dose_has_started(world: World) -> None:
             session=session,
             reason="Discharge refused, so end it here instead.",
         )
-    session = dose_stop(actor=world.actor("nurse_x"), session=session)
+    session = dose_stop(actor=world.actor("nurse_x"), session=session, reason=EARLY)
     with pytest.raises(Conflict, match="hand-off"):
         session_abort(
             actor=world.actor("physician_x"),
@@ -116,7 +116,7 @@ def test_emergency_hand_off_ends_the_session_and_records_the_infusion_stop(
 
 
 def test_hand_off_in_recovery_keeps_the_recorded_infusion_stop(world: World) -> None:
-    session = dose_stop(actor=world.actor("nurse_x"), session=dosed_session(world))
+    session = dose_stop(actor=world.actor("nurse_x"), session=dosed_session(world), reason=EARLY)
     stopped = session.infusion_ended_at
     session = session_hand_off(actor=world.actor("physician_x"), session=session, **AGAINST_ADVICE)
     session.refresh_from_db()
@@ -168,7 +168,7 @@ def test_a_handed_off_session_takes_no_more_steps(world: World) -> None:
         actor=world.actor("physician_x"), session=dosed_session(world), **EMERGENCY
     )
     with pytest.raises(Conflict):
-        dose_stop(actor=world.actor("nurse_x"), session=session)
+        dose_stop(actor=world.actor("nurse_x"), session=session, reason=EARLY)
     with pytest.raises(Conflict):
         session_hand_off(actor=world.actor("physician_x"), session=session, **AGAINST_ADVICE)
 

@@ -182,7 +182,9 @@ def test_chairside_page_walks_a_session_to_discharge(world: World) -> None:
         f"{page}vitals/", {**calm, "context": "during", "systolic_bp": "190", "diastolic_bp": "112"}
     )
     assert b"Stop or pause rule" in nurse.get(page).content
-    nurse.post(f"{page}stop/")
+    early = nurse.post(f"{page}stop/")
+    assert early.status_code == 422 and b"ended early" in early.content
+    nurse.post(f"{page}stop/", {"reason": "Blood pressure stayed high"})
     refused = nurse.post(
         f"{page}discharge/", {"escort_present": "on", "no_driving_acknowledged": "on"}
     )
