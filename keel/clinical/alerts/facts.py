@@ -86,7 +86,7 @@ YMRS_SLEEP_ITEM: Final = 4
 YMRS_THOUGHT_DISORDER_ITEM: Final = 7
 YMRS_CONTENT_ITEM: Final = 8
 
-TRIGGER_KINDS: Final = ("rating", "diary", "clock")
+TRIGGER_KINDS: Final = ("rating", "diary", "clock", "exit_check")
 CLOCK_REF: Final = "clock"
 IN_SESSION: Final = "in_session"
 BASELINE: Final = "baseline"
@@ -213,7 +213,9 @@ def build_facts(
     """Return the facts of one trigger with the evidence keys (see :func:`alert_facts`)."""
     require_aware(now, "now")
     if trigger.kind not in TRIGGER_KINDS:
-        raise ValueError(f"unknown trigger kind {trigger.kind!r} (allowed: rating, diary, clock)")
+        raise ValueError(
+            f"unknown trigger kind {trigger.kind!r} (allowed: rating, diary, clock, exit_check)"
+        )
     view = _History(history, tz, params)
     built = BuiltFacts(facts={"trigger_kind": trigger.kind, "trigger_instrument": "none"})
     built.facts["risk_modifier_present"] = bool(history.risk_modifiers)
@@ -229,6 +231,14 @@ def build_facts(
         _asrm_window_facts(view, built, rating=None, diary=entry)
         at = min(now, datetime.combine(entry.entry_date, END_OF_DAY, tzinfo=tz))
         _mixed_facts(view, at, built)
+    elif trigger.kind == "exit_check":
+        check = next((c for c in history.exit_checks if c.ref == trigger.ref), None)
+        if check is None:
+            raise ValueError(f"trigger exit check {trigger.ref!r} is not in the history")
+        # REFERENCE.md §6: a finding still present at discharge leaves the acute window.
+        built.facts["exit_mood_elevation"] = check.mood_elevation
+        built.facts["exit_perceptual_change"] = check.perceptual_change
+        built.facts["exit_new_suicidal_ideation"] = check.new_suicidal_ideation
     else:
         _clock_facts(view, now, built)
     return built

@@ -72,6 +72,21 @@ class DueItem:
 
 
 @dataclass(frozen=True, slots=True)
+class ExitCheckPoint:
+    """A nurse's exit check at discharge (REFERENCE.md §6 "Safety"): what was still present.
+
+    ``ref`` is the record's stable key ("exit_check:<pk>"); it is the trigger
+    of an ``exit_check`` evaluation.
+    """
+
+    ref: str
+    at: datetime
+    mood_elevation: bool
+    perceptual_change: bool
+    new_suicidal_ideation: bool
+
+
+@dataclass(frozen=True, slots=True)
 class PatientHistory:
     """Everything the alert rules read about one patient.
 
@@ -90,6 +105,7 @@ class PatientHistory:
     risk_modifiers: frozenset[str]
     diary_expected_since: date | None
     due: tuple[DueItem, ...] = ()
+    exit_checks: tuple[ExitCheckPoint, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

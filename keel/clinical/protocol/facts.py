@@ -519,8 +519,25 @@ ALERT_FACTS: Final[tuple[FactSpec, ...]] = (
     FactSpec(
         "trigger_kind",
         FactType.ENUM,
-        "What prompted the evaluation: a new rating, a new diary entry or the clock",
-        allowed=("rating", "diary", "clock"),
+        "What prompted the evaluation: a new rating, a new diary entry, the clock or the "
+        "exit check at discharge",
+        allowed=("rating", "diary", "clock", "exit_check"),
+    ),
+    # The exit check at discharge (REFERENCE.md §6 "Safety"); missing for other triggers
+    FactSpec(
+        "exit_mood_elevation",
+        FactType.BOOL,
+        "The exit check found mood elevation still present at discharge",
+    ),
+    FactSpec(
+        "exit_perceptual_change",
+        FactType.BOOL,
+        "The exit check found perceptual change still present at discharge",
+    ),
+    FactSpec(
+        "exit_new_suicidal_ideation",
+        FactType.BOOL,
+        "The exit check found new suicidal ideation at discharge",
     ),
     FactSpec(
         "trigger_instrument",

@@ -168,9 +168,9 @@ def test_evidence_keys_are_stable_on_re_evaluation() -> None:
 
 
 def test_every_alert_rule_has_alert_metadata() -> None:
-    """The 36 alert rules carry category, priority and a response-time parameter."""
+    """The 38 alert rules carry category, priority and a response-time parameter."""
     rules = alert_rules(default_protocol())
-    assert len(rules) == 36
+    assert len(rules) == 38
     categories = {rule.alert.category for rule in rules if rule.alert}
     assert categories == {
         "suicidality",
@@ -182,8 +182,9 @@ def test_every_alert_rule_has_alert_metadata() -> None:
     for rule in rules:
         assert rule.alert is not None
         # Issue 15: tier 2 and above and C-SSRS moderate / high tell the psychiatrist too.
-        urgent_suicide = rule.alert.category == "suicidality" and rule.id.endswith(
-            (".tier2", ".tier3", ".moderate", ".high")
+        urgent_suicide = rule.alert.category == "suicidality" and (
+            rule.id.endswith((".tier2", ".tier3", ".moderate", ".high"))
+            or rule.id == "suicide.exit_check.new_ideation"
         )
         assert rule.alert.notify_psychiatrist is (
             rule.alert.category in ("mood_elevation", "non_response")

@@ -96,7 +96,7 @@ def test_version_1_rules_are_the_45_eligibility_rules_first() -> None:
 
 
 def test_rule_counts_by_kind() -> None:
-    """v4 = 45 eligibility + 47 session rules (v2, v4 adds three) + 36 alert rules, alert rules last."""
+    """v4 = 45 eligibility + 47 session rules + 38 alert rules (v4 adds five), alert rules last."""
     rules = default_protocol().rules
     counts = {kind: sum(rule.kind is kind for rule in rules) for kind in RuleKind}
     assert counts == {
@@ -106,9 +106,9 @@ def test_rule_counts_by_kind() -> None:
         RuleKind.PRECHECK: 27,
         RuleKind.STOP: 9,
         RuleKind.DISCHARGE: 11,
-        RuleKind.ALERT: 36,
+        RuleKind.ALERT: 38,
     }
-    assert len(rules) == 128
+    assert len(rules) == 130
     assert all(rule.kind is RuleKind.ALERT for rule in rules[92:])
 
 

@@ -125,6 +125,9 @@ DISCHARGE_NAMES = {
 ALERT_NAMES = {
     "trigger_kind": "enum",
     "trigger_instrument": "enum",
+    "exit_mood_elevation": "bool",
+    "exit_perceptual_change": "bool",
+    "exit_new_suicidal_ideation": "bool",
     "trigger_outside_acute_window": "bool",
     "trigger_ymrs_predose": "bool",
     "trigger_phq9_item9": "int",
