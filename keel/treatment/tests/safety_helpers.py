@@ -26,26 +26,7 @@ from keel.treatment.services import (
     vitals_record,
 )
 from keel.treatment.tests.helpers import EARLY, scheduled_session
-
-CHECKLIST = {
-    "weight_kg": Decimal("72.4"),
-    "escort_confirmed": True,
-    "fasting_confirmed": True,
-    "pregnancy_status": "negative",
-    "med_change_benzodiazepine": False,
-    "med_change_lamotrigine_dose": False,
-    "med_change_stimulant": False,
-    "med_change_maoi": False,
-    "adverse_event_since_last": False,
-    "acute_intoxication": False,
-}
-CALM = {
-    "systolic_bp": 124,
-    "diastolic_bp": 80,
-    "heart_rate": 72,
-    "spo2": 98,
-    "respiratory_rate": 14,
-}
+from keel.treatment.tests.test_chairside import CALM, CHECKLIST
 
 
 def protocol_with(**defaults: object) -> Protocol:
