@@ -197,10 +197,38 @@ def test_nurse_and_physician_run_an_iv_session(
     overdue = nurse.locator(".keel-checkpoint--overdue")
     expect(overdue.first).to_be_visible()
     expect(overdue.first).to_contain_text("overdue")
+    # A raised reading answers at once: the stop prompt at the top, focused, the chart redrawn,
+    # without a page reload (the marker set on this window survives).
+    nurse.evaluate("window.keelNoReload = true")
     _vitals(nurse, "during", 188, 112, 98, 97)
-    nurse.reload()
+    prompt = nurse.get_by_test_id("stop-prompt")
+    expect(prompt).to_be_visible()
+    expect(prompt).to_have_attribute("role", "alert")
     expect(nurse.get_by_role("heading", name="Stop or pause rule")).to_be_visible()
+    expect(prompt).to_be_focused()
+    nurse.wait_for_function(
+        "() => { const c = document.getElementById('vitals-chart');"
+        " return !!(c && c.data && c.data[0].y.indexOf(188) >= 0); }"
+    )
+    assert nurse.evaluate("window.keelNoReload === true")
+    # The same reading again folds into the open event instead of adding a line.
+    _vitals(nurse, "during", 186, 112, 98, 97)
+    expect(prompt.get_by_test_id("stop-event").first).to_contain_text("fired 2 times")
+    assert axe_violations(nurse) == []
+    screenshot(nurse, "session-stop-prompt-tablet")
+    # The nurse records the action taken; that closes each event.
+    while prompt.get_by_role("button", name="Record the action").count():
+        prompt.get_by_label("Action taken").first.select_option("paused")
+        prompt.get_by_role("button", name="Record the action").first.click()
+        expect(nurse.get_by_text("Infusion paused: recorded")).to_be_visible()
+    expect(nurse.get_by_test_id("stop-prompt")).to_have_count(0)
     _rate(nurse, "MOAA/S", [4])
+    # 20 minutes into a 40-minute infusion: ending it needs a reason.
+    nurse.get_by_role("button", name="Infusion ended: start recovery").click()
+    expect(nurse.get_by_text("write why it ended early")).to_be_visible()
+    nurse.get_by_label(re.compile("Why the infusion ended early")).fill(
+        "Blood pressure stayed high after the pause"
+    )
     nurse.get_by_role("button", name="Infusion ended: start recovery").click()
     expect(nurse.get_by_test_id("session-state")).to_have_text("Recovery")
     nurse.get_by_text("The escort is here to take the patient home").click()
