@@ -14,7 +14,14 @@ from decimal import Decimal
 from django.utils import timezone
 
 from keel.alerts.selectors import clinic_today, session_hold_level, suicide_dosing_gate
-from keel.clinical.protocol import Protocol, ProtocolError, RuleKind, evaluate, resolve_params
+from keel.clinical.protocol import (
+    Finding,
+    Protocol,
+    ProtocolError,
+    RuleKind,
+    evaluate,
+    resolve_params,
+)
 from keel.clinical.protocol.floors import FLOOR_RULE_IDS, SafetyFloor
 from keel.clinical.sessions import (
     SessionParams,
@@ -252,6 +259,35 @@ class UnmetCriterion:
     message: str
     floor: SafetyFloor | None
     overridable: bool
+    #: For a time criterion (observation time, MOAA/S watch): when it will be met.
+    met_at: dt.datetime | None = None
+
+
+#: The time facts of the discharge criteria and the session time each one counts from.
+_TIME_FACT_START = {
+    "minutes_since_infusion_end": "infusion_ended_at",
+    "minutes_since_dose_start": "dose_started_at",
+}
+
+
+def criterion_met_at(session: TreatmentSession, finding: Finding) -> dt.datetime | None:
+    """When a time criterion (``minutes since ... < parameter``) will be met, else None.
+
+    The rule reads one time fact and one parameter (the protocol's resolved value, as the
+    finding used it); the criterion is met that many minutes after the fact's start time.
+    """
+    facts = [name for name in finding.facts_used if name in _TIME_FACT_START]
+    minutes = [
+        v
+        for v in finding.params_used.values()
+        if isinstance(v, int | float | Decimal) and not isinstance(v, bool)
+    ]
+    if len(facts) != 1 or len(minutes) != 1:
+        return None
+    start: dt.datetime | None = getattr(session, _TIME_FACT_START[facts[0]])
+    if start is None:
+        return None
+    return start + dt.timedelta(minutes=float(minutes[0]))
 
 
 def discharge_unmet(
@@ -281,6 +317,7 @@ def discharge_unmet(
             message=finding.message,
             floor=FLOOR_RULE_IDS.get(finding.rule_id),
             overridable=finding.overridable,
+            met_at=criterion_met_at(session, finding),
         )
         for finding in readiness.unmet
     ]

@@ -14,7 +14,7 @@ from keel.accounts.catalogue import TreatmentPerm
 from keel.accounts.selectors import Actor
 from keel.audit.models import AuditAction
 from keel.audit.services import audit_denied, audit_record
-from keel.clinical.protocol import RuleKind, evaluate
+from keel.clinical.protocol import Finding, RuleKind, evaluate
 from keel.clinical.sessions import (
     DoseError,
     DosePlan,
@@ -33,6 +33,7 @@ from keel.monitoring.models import Assessment, AssessmentPurpose
 from keel.monitoring.services import assessment_record
 from keel.treatment.clinical import (
     FactValue,
+    criterion_met_at,
     discharge_facts,
     monitoring_facts,
     plain_title,
@@ -596,7 +597,7 @@ def session_discharge(
             actor=actor, session=session, exc=exc, object_type="discharge"
         ) from exc
     if not readiness.ready:
-        unmet = "; ".join(_unmet_words(session, f.rule_id, f.title) for f in readiness.unmet)
+        unmet = "; ".join(_unmet_words(session, f) for f in readiness.unmet)
         raise Conflict(f"Discharge refused until every criterion is met: {unmet}.")
     escort_name = escort_name.strip()
     if not escort_name:
@@ -624,14 +625,20 @@ def session_discharge(
 EXIT_CHECK_RULE = "discharge.safety.exit_check"
 
 
-def _unmet_words(session: TreatmentSession, rule_id: str, title: str) -> str:
-    """An unmet criterion in words; the exit check says what holds it."""
-    if rule_id == EXIT_CHECK_RULE:
+def _unmet_words(session: TreatmentSession, finding: Finding) -> str:
+    """An unmet criterion in words; the exit check says what holds it, a time when it is met."""
+    if finding.rule_id == EXIT_CHECK_RULE:
         try:
             exit_check_gate(session=session)
         except Conflict as exc:
             return exc.message.rstrip(".")
-    return plain_title(title).lower()
+    words = plain_title(finding.title).lower()
+    met_at = criterion_met_at(session, finding)
+    if met_at is not None:
+        clinic = session.patient.clinic
+        local = timezone.localtime(met_at, clinic.tzinfo)
+        words += f" (met at {local:%H:%M}, {clinic.time_zone})"
+    return words
 
 
 def vitals_record_checked(
