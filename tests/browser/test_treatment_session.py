@@ -234,6 +234,8 @@ def test_nurse_and_physician_run_an_iv_session(
     nurse.get_by_text("The escort is here to take the patient home").click()
     nurse.get_by_role("button", name="Discharge").click()
     expect(nurse.get_by_text("Discharge refused")).to_be_visible()
+    # Each time criterion says when it is met, in clinic time.
+    expect(nurse.get_by_test_id("met-at").first).to_contain_text(re.compile(r"Met at \d\d:\d\d"))
     assert axe_violations(nurse) == []
     screenshot(nurse, "session-recovery-tablet")
 
