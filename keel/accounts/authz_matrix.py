@@ -466,6 +466,8 @@ API: dict[str, dict[str, Row]] = {
     "dose_verify": {"POST": api()},
     "dose_start": {"POST": api()},
     "dose_stop": {"POST": api(_grant(CLINIC_X_CLINICAL, CONFLICT))},
+    # No stop event with that id on the session (none fired): 404 for everyone.
+    "stop_event_act": {"POST": api()},
     "session_discharge": {"POST": api(_grant(CLINIC_X_CLINICAL, CONFLICT))},
     # Exit check and adverse events on the scheduled session: not in recovery / not dosed
     # (409); no exit check to read or decide on (404 for everyone).

@@ -273,6 +273,8 @@ def _value(route: Route, parameter: str, objects: Objects) -> str:
         "token_id": objects.token_id,
         # No REMS export exists in this world (its sessions are IV): an id nobody has.
         "export_id": 2_000_000_000,
+        # No stop rule has fired in this world: a stop event nobody has.
+        "event_id": 2_000_000_000,
         "assignment_id": objects.assignment_id,
         # No portal invitation has this token: the calm "link no longer works" page.
         "token": "matrix-no-such-invitation",
@@ -440,6 +442,7 @@ def body_of(route: Route, objects: Objects) -> dict[str, Any]:
             "precheck_physician_decide": {"rule_ids": [], "reason": "Matrix: reviewed in person."},
             "dose_prepare": {"concentration_mg_per_ml": "10.00", "lot": "LOT-1"},
             "session_discharge": {"escort_present": True, "no_driving_acknowledged": True},
+            "stop_event_act": {"action": "paused"},
             "exit_check_record": {
                 "new_suicidal_ideation": False,
                 "mood_elevation": False,
