@@ -319,6 +319,10 @@ PAGES: dict[str, dict[str, Row]] = {
     "monitoring:portal": {"GET": page(_grant(CLINIC_X_FRONT, OK)), **GET_ONLY},
     "monitoring:portal_invite": post_only(page(_grant(CLINIC_X_FRONT, REDIRECT))),
     "monitoring:portal_revoke": post_only(page(_grant(CLINIC_X_FRONT, REDIRECT))),
+    # Why not invited (refused with a message: patient A has a login) and the course page's
+    # "Check-ins and portal" panel (issue 18): the same people as portal access.
+    "monitoring:portal_not_invited": post_only(page(_grant(CLINIC_X_FRONT, REDIRECT))),
+    "monitoring:treatment_start": {"GET": page(_grant(CLINIC_X_FRONT, OK)), **GET_ONLY},
     # Check-ins: clinic X's clinicians and psychiatrist A see them; physicians and nurses
     # schedule them and record ratings at visits.
     "monitoring:check_ins": {
@@ -624,6 +628,7 @@ PAGE_CONFLICTS: frozenset[tuple[str, str]] = frozenset(
         ("treatment:rems_export_create", "POST"),  # an IV session that is not discharged
         ("treatment:exit_check_decide", "POST"),  # no exit check recorded on the session
         ("monitoring:portal_invite", "POST"),  # patient A already has a portal login
+        ("monitoring:portal_not_invited", "POST"),  # ditto
         ("alerts:resolve", "POST"),  # patient A's alert is open: acknowledge first
         ("alerts:clear_hold", "POST"),  # patient A's alert holds no session
     }

@@ -263,7 +263,8 @@ def _load_courses(*, clinic: Clinic, users: dict[str, User], patients: dict[str,
                 induction_sessions=story.induction_sessions,
                 schedule_note=story.schedule_note,
             )
-            course = course_activate(actor=physician, course=course)
+            # The demo schedules check-ins itself, dated to each story (keel/demo/checkins.py).
+            course = course_activate(actor=physician, course=course, check_in_defaults=False)
         sessions = []
         for index, days in enumerate(story.session_days):
             plan = PastSession(

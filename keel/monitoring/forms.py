@@ -23,7 +23,7 @@ from keel.clinical.instruments import Instrument, Item
 from keel.clinical.instruments import diary as diary_def
 from keel.common.forms import UswdsFormMixin
 from keel.monitoring.defaults import CoursePhase
-from keel.monitoring.models import AssessmentPurpose, Frequency
+from keel.monitoring.models import AssessmentPurpose, Frequency, PortalNotInvitedReason
 from keel.monitoring.selectors import instrument_title
 from keel.monitoring.services import SCHEDULABLE, VISIT_PURPOSES
 from keel.monitoring.textpacks import PATIENT_SCALES
@@ -232,6 +232,19 @@ class AssignmentForm(UswdsFormMixin, forms.Form):
     )
     end_date = forms.DateField(
         label=_("End (optional)"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class PortalNotInvitedForm(UswdsFormMixin, forms.Form):
+    """Why the patient is not invited to the portal."""
+
+    reason = forms.ChoiceField(
+        label=_("Not inviting because"),
+        choices=PortalNotInvitedReason.choices,
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label=_("Note (needed for another reason)"), required=False, max_length=500
     )
 
 

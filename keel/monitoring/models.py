@@ -194,3 +194,33 @@ class PortalInvitation(models.Model):
 
     def __str__(self) -> str:
         return f"Portal invitation for patient {self.patient_id}"
+
+
+class PortalNotInvitedReason(models.TextChoices):
+    """Why a patient starting treatment was not invited to the portal."""
+
+    NO_EMAIL = "no_email", _("No email address")
+    NO_PHONE = "no_phone", _("No phone or device to use it")
+    DECLINED = "declined", _("The patient declined")
+    OTHER = "other", _("Another reason (see the note)")
+
+
+class PortalNotInvited(models.Model):
+    """A recorded reason for not inviting the patient to the portal (issue 18: a course's
+    activation offers the invitation or records why not). A later invitation supersedes it."""
+
+    patient = models.ForeignKey(
+        Patient, on_delete=models.PROTECT, related_name="portal_not_invited"
+    )
+    reason = models.CharField(max_length=20, choices=PortalNotInvitedReason.choices)
+    note = models.CharField(max_length=500, blank=True)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-recorded_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Portal not invited ({self.reason}) for patient {self.patient_id}"

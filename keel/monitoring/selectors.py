@@ -19,6 +19,7 @@ from keel.monitoring.models import (
     Assignment,
     DiaryEntry,
     PortalInvitation,
+    PortalNotInvited,
     TextPack,
     TextPackStatus,
 )
@@ -362,3 +363,17 @@ def portal_status(*, patient: Patient, now: dt.datetime | None = None) -> Portal
     if latest.used_at is None and latest.expires_at > moment:
         return PortalStatus("invited", "Invited", "", latest)
     return PortalStatus("expired", "Invitation expired", "", latest)
+
+
+def portal_not_invited_latest(*, patient: Patient) -> PortalNotInvited | None:
+    """The standing reason the patient is not invited to the portal, if one was recorded
+    after the last invitation and the patient has no login."""
+    if patient.user_id is not None:
+        return None
+    record = PortalNotInvited.objects.filter(patient=patient).select_related("recorded_by").first()
+    if record is None:
+        return None
+    latest = invitation_list(patient=patient).first()
+    if latest is not None and latest.created_at >= record.recorded_at:
+        return None
+    return record

@@ -29,6 +29,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from keel.accounts.catalogue import MonitoringPerm
 from keel.accounts.models import Clinic, User
 from keel.accounts.roles import AccountType
 from keel.accounts.selectors import Actor
@@ -50,7 +51,7 @@ from keel.clinical.params import ParamValue
 from keel.clinical.protocol import resolve_params
 from keel.clinical.schedules import occurrence_due
 from keel.clinical.sessions import acute_post_dose, session_params
-from keel.common.exceptions import Conflict, NotFound, ValidationFailed
+from keel.common.exceptions import Conflict, NotFound, PermissionDenied, ValidationFailed
 from keel.intake.protocols import protocol_for_clinic
 from keel.monitoring.defaults import DEFAULTS, CoursePhase
 from keel.monitoring.models import (
@@ -60,6 +61,8 @@ from keel.monitoring.models import (
     DiaryEntry,
     Frequency,
     PortalInvitation,
+    PortalNotInvited,
+    PortalNotInvitedReason,
     ReminderSent,
     TextPack,
     TextPackStatus,
@@ -593,6 +596,7 @@ def assignment_defaults_apply(
 # ---------------------------------------------------------------- portal invitations
 
 INVITATION_OBJECT_TYPE = "portal_invitation"
+PORTAL_NOTE_MAX = 500
 INVITEE = "invitee"
 
 
@@ -661,6 +665,42 @@ def portal_invite(
             )
         )
     return invitation
+
+
+def portal_not_invited_record(
+    *, actor: Actor, patient: Patient, reason: PortalNotInvitedReason | str, note: str = ""
+) -> PortalNotInvited:
+    """Record why the patient is not invited to the portal (no email, no phone, declined...).
+
+    Shown with the course and the portal status until an invitation supersedes it.
+    """
+    if not actor.has(MonitoringPerm.INVITE_PATIENT):
+        raise PermissionDenied("You may not manage this patient's portal access.")
+    if patient.user_id is not None:
+        raise Conflict("This patient already has a portal login.")
+    note = note.strip()
+    errors: dict[str, list[str]] = {}
+    if reason not in PortalNotInvitedReason.values:
+        errors["reason"] = [f"Choose one of: {', '.join(PortalNotInvitedReason.values)}."]
+    elif reason == PortalNotInvitedReason.OTHER and not note:
+        errors["note"] = ["Say why the patient is not invited."]
+    if len(note) > PORTAL_NOTE_MAX:
+        errors["note"] = [f"Keep the note under {PORTAL_NOTE_MAX} characters."]
+    if errors:
+        raise ValidationFailed(errors)
+    with transaction.atomic():
+        record = PortalNotInvited.objects.create(
+            patient=patient, reason=reason, note=note, recorded_by=actor.user
+        )
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            object_type="portal_not_invited",
+            object_id=record.pk,
+            patient_id=patient.pk,
+            detail={"reason": str(reason)},
+        )
+    return record
 
 
 def portal_invitations_revoke(

@@ -14,6 +14,16 @@ urlpatterns = [
     path(
         "patients/<int:patient_id>/portal/revoke/", views.portal_revoke_view, name="portal_revoke"
     ),
+    path(
+        "patients/<int:patient_id>/portal/not-invited/",
+        views.portal_not_invited_view,
+        name="portal_not_invited",
+    ),
+    path(
+        "patients/<int:patient_id>/treatment-start/",
+        views.treatment_start_panel,
+        name="treatment_start",
+    ),
     path("patients/<int:patient_id>/check-ins/", views.check_ins_page, name="check_ins"),
     path("patients/<int:patient_id>/check-ins/defaults/", views.defaults_view, name="defaults"),
     path(

@@ -21,6 +21,7 @@ from keel.monitoring.forms import (
     AssignmentForm,
     ClinicianRatingForm,
     DefaultsForm,
+    PortalNotInvitedForm,
     TextPackForm,
 )
 from keel.monitoring.permissions import access_patient_monitoring, access_text_packs
@@ -34,6 +35,7 @@ from keel.monitoring.selectors import (
     due_items,
     instrument_title,
     invitation_list,
+    portal_not_invited_latest,
     portal_status,
     scales_missing_packs,
     text_pack_list,
@@ -47,9 +49,11 @@ from keel.monitoring.services import (
     clinician_rating_record,
     portal_invitations_revoke,
     portal_invite,
+    portal_not_invited_record,
     text_pack_install,
 )
 from keel.monitoring.textpacks import MAX_QUESTIONNAIRE_BYTES, PATIENT_SCALES
+from keel.patients.models import Patient
 
 
 def _flash_error(request: HttpRequest, exc: ValidationFailed | Conflict) -> None:
@@ -76,9 +80,65 @@ def portal_page(request: HttpRequest, actor: Actor, patient_id: int) -> HttpResp
         {
             "patient": patient,
             "status": portal_status(patient=patient),
+            "not_invited": portal_not_invited_latest(patient=patient),
+            "not_invited_form": PortalNotInvitedForm(),
             "invitations": list(invitation_list(patient=patient)[:10]),
         },
     )
+
+
+def _start_panel(request: HttpRequest, patient: Patient) -> HttpResponse:
+    return render(
+        request,
+        "monitoring/partials/_treatment_start.html",
+        {
+            "patient": patient,
+            "assignments": [
+                (instrument_title(a.instrument_id), a)
+                for a in assignment_list(patient=patient, active_only=True)
+            ],
+            "status": portal_status(patient=patient),
+            "not_invited": portal_not_invited_latest(patient=patient),
+            "not_invited_form": PortalNotInvitedForm(),
+        },
+    )
+
+
+@require_GET
+@with_actor
+def treatment_start_panel(request: HttpRequest, actor: Actor, patient_id: int) -> HttpResponse:
+    """The course page's "Check-ins and portal" panel (loaded by htmx): the check-ins
+    scheduled, and the portal invitation offered or why the patient is not invited."""
+    patient = access_patient_monitoring(
+        actor=actor, patient_id=patient_id, need=MonitoringPerm.INVITE_PATIENT
+    )
+    return _start_panel(request, patient)
+
+
+@require_POST
+@with_actor
+def portal_not_invited_view(request: HttpRequest, actor: Actor, patient_id: int) -> HttpResponse:
+    """Record why the patient is not invited to the portal (from the panel: swapped in place)."""
+    patient = access_patient_monitoring(
+        actor=actor,
+        patient_id=patient_id,
+        need=MonitoringPerm.INVITE_PATIENT,
+        action=AuditAction.CREATE,
+    )
+    try:
+        portal_not_invited_record(
+            actor=actor,
+            patient=patient,
+            reason=request.POST.get("reason", ""),
+            note=request.POST.get("note", ""),
+        )
+    except (ValidationFailed, Conflict) as exc:
+        _flash_error(request, exc)
+    else:
+        messages.success(request, "Recorded why the patient is not invited to the portal.")
+    if getattr(request, "htmx", False):
+        return _start_panel(request, patient)
+    return redirect("monitoring:portal", patient_id=patient.pk)
 
 
 @require_POST
@@ -100,6 +160,8 @@ def portal_invite_view(request: HttpRequest, actor: Actor, patient_id: int) -> H
         _flash_error(request, exc)
     else:
         messages.success(request, "Invitation sent to the patient's email address.")
+    if getattr(request, "htmx", False):
+        return _start_panel(request, patient)
     return redirect("monitoring:portal", patient_id=patient.pk)
 
 

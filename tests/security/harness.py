@@ -43,6 +43,7 @@ from keel.consent.services import (
 )
 from keel.coordination.services import letter_generate
 from keel.intake.services import evaluation_start
+from keel.monitoring.models import Assignment
 from keel.monitoring.services import assignment_create
 from keel.treatment.services import session_check_in, session_schedule
 from keel.treatment.tests.helpers import scheduled_session
@@ -122,7 +123,10 @@ def build_objects(world: World) -> Objects:
         days=1,
     )
     consent = Consent.objects.get(patient=patient)
-    diary = assignment_create(
+    # Activating the course already scheduled the induction defaults, the diary among them.
+    diary = Assignment.objects.filter(
+        patient=patient, instrument_id="diary", active=True
+    ).first() or assignment_create(
         actor=nurse, patient=patient, instrument_id="diary", frequency="daily"
     )
     on_call = on_call_add(actor=admin, user_id=world.users["nurse_x"].pk)

@@ -34,6 +34,9 @@ from keel.consent.selectors import consent_current, consent_standing
 from keel.coordination.selectors import clearance_get
 from keel.intake.models import DecisionOutcome
 from keel.intake.selectors import decision_latest
+from keel.monitoring.defaults import CoursePhase
+from keel.monitoring.selectors import assignment_list
+from keel.monitoring.services import assignment_defaults_apply
 from keel.patients.models import Patient
 from keel.treatment.models import (
     UNDOSED_END_STATES,
@@ -174,8 +177,14 @@ def course_create(
     return course
 
 
-def course_activate(*, actor: Actor, course: TreatmentCourse) -> TreatmentCourse:
-    """Activate a planned course; only for a patient cleared for a first session."""
+def course_activate(
+    *, actor: Actor, course: TreatmentCourse, check_in_defaults: bool = True
+) -> TreatmentCourse:
+    """Activate a planned course; only for a patient cleared for a first session.
+
+    A patient with no check-ins scheduled gets the induction phase's default schedule
+    (``check_in_defaults=False``: the caller schedules them itself, e.g. the demo's story).
+    """
     _require(actor, TreatmentPerm.PLAN_COURSES)
     if course.status != CourseStatus.PLANNED:
         raise Conflict(
@@ -206,6 +215,14 @@ def course_activate(*, actor: Actor, course: TreatmentCourse) -> TreatmentCourse
             patient_id=course.patient_id,
             detail={"status": "active"},
         )
+        # Check-ins start with the treatment: the phase's defaults when none are scheduled.
+        if (
+            check_in_defaults
+            and not assignment_list(patient=course.patient, active_only=True).exists()
+        ):
+            assignment_defaults_apply(
+                actor=actor, patient=course.patient, phase=CoursePhase.INDUCTION
+            )
     return course
 
 
