@@ -202,3 +202,29 @@ def test_the_nurse_records_the_action_from_the_session_page(world: World) -> Non
     assert 'data-testid="stop-prompt"' not in after and "Physician called" in after
     bad = client.post(f"{page}stop-event/", {"event_id": "999999", "action": "paused"})
     assert bad.status_code == 302
+
+
+def test_the_page_and_the_api_name_the_open_emergency_when_recovery_is_refused(
+    world: World,
+) -> None:
+    import json
+
+    session = _monitoring(world)
+    client = world.client("nurse_x")
+    page = f"/treatment/sessions/{session.pk}/"
+    client.post(f"{page}vitals/", {"context": "during", **{k: str(v) for k, v in LOW_SPO2.items()}})
+    emergency = stop_events_open(session=session, severity="critical")[0]
+    shown = client.get(page).content.decode()
+    assert "Emergency: act now" in shown
+    refused = client.post(f"{page}stop/", {"reason": "Desaturation: infusion stopped"}, follow=True)
+    body = refused.content.decode()
+    assert "waits until the emergency stop is dealt with" in body
+    assert emergency.text.split(":")[0] in body
+    session.refresh_from_db()
+    assert session.state == SessionState.MONITORING and session.infusion_ended_at is not None
+    api = client.post(
+        f"/api/v1/treatment/sessions/{session.pk}/dose/stop",
+        json.dumps({}),
+        content_type="application/json",
+    )
+    assert api.status_code == 409 and emergency.text.split(":")[0] in api.json()["detail"]
