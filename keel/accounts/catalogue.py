@@ -282,6 +282,8 @@ class TokenScope(StrEnum):
     MONITORING_WRITE = "monitoring:write"
     ALERTS_READ = "alerts:read"
     ALERTS_WRITE = "alerts:write"
+    INVENTORY_READ = "inventory:read"
+    INVENTORY_WRITE = "inventory:write"
 
 
 SCOPE_PERMISSIONS: dict[TokenScope, frozenset[Perm]] = {
@@ -331,6 +333,34 @@ SCOPE_PERMISSIONS: dict[TokenScope, frozenset[Perm]] = {
             AlertPerm.MANAGE_ON_CALL,
         }
     ),
+    # The controlled-substance ledger. A witnessed entry (waste, count) still needs the
+    # second clinician to sign in with their own password (and code) in the request: no
+    # scope lets a token witness.
+    TokenScope.INVENTORY_READ: frozenset({InventoryPerm.VIEW_LEDGER}),
+    TokenScope.INVENTORY_WRITE: frozenset({InventoryPerm.RECORD_ENTRIES}),
+}
+
+#: What each scope lets a program do, shown on the token page.
+SCOPE_DESCRIPTIONS: dict[TokenScope, str] = {
+    TokenScope.PATIENTS_READ: "read patients' details and clinical records",
+    TokenScope.PATIENTS_WRITE: "register patients and edit their details",
+    TokenScope.AUDIT_READ: "read the audit log",
+    TokenScope.INTAKE_READ: "read evaluations and eligibility decisions",
+    TokenScope.INTAKE_WRITE: "edit evaluations and record eligibility decisions",
+    TokenScope.CONSENT_READ: "read consents",
+    TokenScope.CONSENT_WRITE: "record and withdraw consents, keep consent templates",
+    TokenScope.COORDINATION_READ: "read coordination with the psychiatrist of record",
+    TokenScope.COORDINATION_WRITE: "invite psychiatrists, acknowledge plans, write letters",
+    TokenScope.TREATMENT_READ: "read courses and sessions",
+    TokenScope.TREATMENT_WRITE: "plan courses and run sessions (starting a dose also needs "
+    "inventory:write)",
+    TokenScope.MONITORING_READ: "read ratings and check-ins",
+    TokenScope.MONITORING_WRITE: "record ratings, schedule check-ins, invite patients",
+    TokenScope.ALERTS_READ: "read alerts",
+    TokenScope.ALERTS_WRITE: "acknowledge and resolve alerts, keep the on-call rota",
+    TokenScope.INVENTORY_READ: "read the controlled-substance ledger: lots, entries, report",
+    TokenScope.INVENTORY_WRITE: "record ledger entries, and the dose given when a dose starts "
+    "(a witness still signs in as themselves)",
 }
 
 

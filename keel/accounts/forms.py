@@ -6,7 +6,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from keel.accounts.catalogue import TokenScope
+from keel.accounts.catalogue import SCOPE_DESCRIPTIONS, TokenScope
 from keel.common.forms import UswdsFormMixin
 
 
@@ -31,7 +31,7 @@ class ApiTokenForm(UswdsFormMixin, forms.Form):
     name = forms.CharField(label=_("Name"), max_length=100, help_text=_("What the token is for."))
     scopes = forms.MultipleChoiceField(
         label=_("Scopes"),
-        choices=[(s.value, s.value) for s in TokenScope],
+        choices=[(s.value, f"{s.value}: {SCOPE_DESCRIPTIONS[s]}") for s in TokenScope],
         widget=forms.CheckboxSelectMultiple,
     )
     days = forms.IntegerField(label=_("Valid for (days)"), min_value=1, initial=30)
