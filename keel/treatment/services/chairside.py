@@ -402,8 +402,13 @@ def dose_stop(*, actor: Actor, session: TreatmentSession, reason: str = "") -> T
         )
     if session.infusion_ended_at is None:
         with transaction.atomic():
-            TreatmentSession.objects.filter(pk=session.pk).update(infusion_ended_at=now)
-            DoseAdministration.objects.filter(session=session).update(stopped_at=now)
+            # The first stop time recorded stands (two clinicians pressing at once).
+            TreatmentSession.objects.filter(pk=session.pk, infusion_ended_at__isnull=True).update(
+                infusion_ended_at=now
+            )
+            DoseAdministration.objects.filter(session=session, stopped_at__isnull=True).update(
+                stopped_at=now
+            )
             SessionEvent.objects.create(
                 session=session,
                 kind=SessionEventKind.INTERVENTION,

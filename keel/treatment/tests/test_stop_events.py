@@ -228,3 +228,21 @@ def test_the_page_and_the_api_name_the_open_emergency_when_recovery_is_refused(
         content_type="application/json",
     )
     assert api.status_code == 409 and emergency.text.split(":")[0] in api.json()["detail"]
+
+
+def test_once_the_session_is_over_an_open_stop_is_shown_without_the_alarm(world: World) -> None:
+    from keel.treatment.services import session_hand_off
+
+    session = _monitoring(world)
+    nurse = world.actor("nurse_x")
+    vitals_record_checked(actor=nurse, session=session, context=VitalContext.DURING, **LOW_SPO2)
+    session_hand_off(
+        actor=world.actor("physician_x"),
+        session=session,
+        kind="emergency_transfer",
+        reason="Desaturation not resolving at the chair",
+        destination="City Hospital emergency department",
+    )
+    body = world.client("nurse_x").get(f"/treatment/sessions/{session.pk}/").content.decode()
+    assert "Stop events without the action recorded" in body
+    assert "Emergency: act now" not in body
