@@ -170,11 +170,22 @@ def _send_after_commit(mails: list[_Mail]) -> None:
         transaction.on_commit(send)
 
 
+#: How an email names each alert category ("a non-response alert"): the alert's own kind.
+EMAIL_CATEGORY: dict[str, str] = {
+    AlertCategory.SUICIDALITY: "suicidality",
+    AlertCategory.MOOD_ELEVATION: "mood-elevation",
+    AlertCategory.WORSENING_DEPRESSION: "worsening-depression",
+    AlertCategory.MISSED_CHECK_IN: "missed check-in",
+    AlertCategory.NON_RESPONSE: "non-response",
+}
+
+
 def _mail_context(alert: Alert, **extra: object) -> dict[str, object]:
     return {
         "clinic_name": alert.clinic.name,
         "priority": alert.get_priority_display(),
         "category": alert.get_category_display(),
+        "category_words": EMAIL_CATEGORY[alert.category],
         "level": alert.get_level_display() if alert.level else "",
         "link": alert_link(alert),
         "ack_due_at": alert.ack_due_at.astimezone(ZoneInfo(alert.clinic.time_zone)),
@@ -426,7 +437,7 @@ def _notify_psychiatrist(alert: Alert, now: dt.datetime) -> list[_Mail]:
         return []
     return [
         _Mail(
-            subject=f"{alert.clinic.name}: a {alert.get_category_display().lower()} alert "
+            subject=f"{alert.clinic.name}: a {EMAIL_CATEGORY[alert.category]} alert "
             "for one of your patients",
             template="alerts/email/psychiatrist.txt",
             recipient=email,
