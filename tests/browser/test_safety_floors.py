@@ -98,7 +98,7 @@ def _session_in_recovery() -> TreatmentSession:
     )
     dose_verify(actor=okafor, dose=dose)
     session = dose_start(actor=dana, dose=dose)
-    session = dose_stop(actor=dana, session=session)
+    session = dose_stop(actor=dana, session=session, reason="Ended early in this test")
     _shift(f"/treatment/sessions/{session.pk}/", 130)
     vitals_record(actor=dana, session=session, context=VitalContext.RECOVERY, **CALM)
     session_rating_record(actor=dana, session=session, instrument_id="moaas", answers=[3])
