@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from config.api import api
 from keel.accounts import views as account_views
+from keel.common import views as common_views
 
 urlpatterns = [
     path("", account_views.home, name="home"),
@@ -20,6 +21,7 @@ urlpatterns = [
     path("alerts/", include("keel.alerts.urls")),
     path("outcomes/", include("keel.outcomes.urls")),
     path("api/v1/", api.urls),
+    path("favicon.ico", common_views.favicon, name="favicon"),
 ]
 
 handler404 = "keel.common.errors.page_not_found"

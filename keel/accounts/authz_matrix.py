@@ -64,6 +64,7 @@ INFRASTRUCTURE: dict[str, str] = {
     "api:openapi-json": "the public OpenAPI document; no data",
     "api:openapi-view": "the interactive API docs page; no data",
     "api:api-root": "Ninja's API root: a redirect/404 with no data",
+    "favicon": "Keel's site icon, public, no data (keel/common/tests/test_favicon.py)",
     "coordination:accept": (
         "invitation acceptance with a single-use emailed token, no login "
         "(keel/coordination/tests/test_services.py)"

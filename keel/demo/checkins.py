@@ -137,7 +137,10 @@ def load_checkins(*, clinic: Clinic, users: dict[str, User], patients: dict[str,
         on_call_add(actor=admin, user_id=users["dana"].pk, phone="+1 555 0100 201")
         on_call_add(actor=admin, user_id=users["okafor"].pk, phone="+1 555 0100 202")
 
-    logins = {name: _portal_login(patients[name], name.lower()) for name in data.PORTAL_LOGINS}
+    logins = {
+        name: _portal_login(patients[name], data.portal_username(name))
+        for name in data.PORTAL_LOGINS
+    }
 
     # Alex: a week of diary before the first dose, then improving; weekly PHQ-9 falling.
     alex = patients["Alex"]

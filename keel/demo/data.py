@@ -299,6 +299,13 @@ COURSES: tuple[DemoCourse, ...] = (
 # ---------------------------------------------------------------- between sessions (check-ins)
 # Patients with a portal login (username = given name in lower case, the demo password).
 PORTAL_LOGINS: tuple[str, ...] = ("Alex", "Blair", "Casey")
+
+
+def portal_username(given_name: str) -> str:
+    """A demo patient's portal username (the startup banner prints them)."""
+    return given_name.lower()
+
+
 # Alex's weekly PHQ-9 totals from the day before the first dose (a responder).
 ALEX_WEEKLY_PHQ9: tuple[int, ...] = (18, 16, 12, 9, 7, 6)
 HARPER_REVIEW_MADRS: list[int | None] = [3, 3, 3, 3, 3, 3, 3, 3, 3, 0]  # 27 after induction

@@ -32,6 +32,12 @@ class Command(BaseCommand):
             f"  {data.PSYCHIATRIST_USERNAME:<8} Dr {data.PSYCHIATRIST_FIRST} "
             f"{data.PSYCHIATRIST_LAST} (psychiatrist of record)"
         )
+        family = {p.given_name: p.family_name for p in data.PATIENTS}
+        lines.append("Patient portal logins (the same password; sign in at the same address):")
+        lines.extend(
+            f"  {data.portal_username(name):<8} {name} {family[name]} (patient)"
+            for name in data.PORTAL_LOGINS
+        )
         with_mfa = [p.username for p in data.STAFF if p.role in MFA_REQUIRED_ROLES]
         with_mfa.append(data.PSYCHIATRIST_USERNAME)
         lines += [
