@@ -60,7 +60,15 @@ def keel(request: HttpRequest) -> dict[str, object]:
         "nav_staff": has(ClinicPerm.MANAGE_STAFF),
         # The rota keeper is warned on every page while nobody is on call in the next 24 h.
         "rota_gaps": _rota_gaps(actor) if has(AlertPerm.MANAGE_ON_CALL) else [],
+        "time_zone_label": time_zone_label(),
     }
+
+
+def time_zone_label() -> str:
+    """The zone the page's times are in, named: "America/Chicago (CST)" or "UTC"."""
+    name = timezone.get_current_timezone_name()
+    abbreviation = timezone.localtime().strftime("%Z")
+    return name if abbreviation in {"", name} else f"{name} ({abbreviation})"
 
 
 def _rota_gaps(actor: Actor | None) -> list[dt.date]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib import messages
@@ -14,6 +15,7 @@ from django.shortcuts import resolve_url
 from django.utils import timezone
 
 from keel.accounts.requests import request_actor
+from keel.patients.selectors import outside_time_zone
 
 LAST_ACTIVITY_SESSION_KEY = "keel_last_activity"
 API_PREFIX = "/api/"
@@ -49,15 +51,25 @@ class IdleTimeoutMiddleware:
 
 
 class ClinicTimeZoneMiddleware:
-    """Show times in the active clinic's time zone (stored times stay UTC)."""
+    """Show times in the active clinic's time zone (stored times stay UTC).
+
+    Outside accounts act in no clinic: a psychiatrist of record sees her patients' clinic's
+    zone, a patient their own clinic's (UTC only when their clinics' zones differ).
+    """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         actor = request_actor(request) if request.user.is_authenticated else None
+        zone = None
         if actor is not None and actor.clinic is not None:
-            timezone.activate(actor.clinic.tzinfo)
+            zone = actor.clinic.tzinfo
+        elif actor is not None and actor.role is None:
+            name = outside_time_zone(user=actor.user)
+            zone = ZoneInfo(name) if name else None
+        if zone is not None:
+            timezone.activate(zone)
         else:
             timezone.deactivate()
         try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
+from keel.accounts.models import Clinic, User
 from keel.accounts.roles import AccountType
 from keel.accounts.selectors import Actor
 from keel.patients.models import Patient, PsychiatristOfRecord
@@ -37,3 +38,15 @@ def patient_search(*, actor: Actor, query: str = "") -> QuerySet[Patient]:
 def psychiatrist_list(*, clinic_id: int) -> QuerySet[PsychiatristOfRecord]:
     """The outside psychiatrists known to a clinic."""
     return PsychiatristOfRecord.objects.filter(clinic_id=clinic_id).order_by("name")
+
+
+def outside_time_zone(*, user: User) -> str | None:
+    """The time zone an outside account sees times in: that of the clinic whose records name
+    it (a psychiatrist of record's patients' clinic, a patient's own), when they agree on one.
+    """
+    zones = set(
+        Clinic.objects.filter(Q(psychiatrists__user=user) | Q(patients__user=user))
+        .values_list("time_zone", flat=True)
+        .distinct()
+    )
+    return zones.pop() if len(zones) == 1 else None
