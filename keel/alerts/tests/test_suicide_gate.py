@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from conftest import World
@@ -18,6 +21,18 @@ from keel.monitoring.models import AssessmentPurpose
 from keel.monitoring.services import assessment_record
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _clinic_midday(world: World) -> Iterator[None]:
+    """Run at noon of the clinic's day: "an hour ago" must still be the clinic's today.
+
+    (CI failed at 06:02 UTC, just after midnight in Chicago, where an hour earlier was yesterday.)
+    """
+    zone = ZoneInfo(world.clinic_x.time_zone)
+    day = timezone.now().astimezone(zone).date()
+    with time_machine.travel(dt.datetime.combine(day, dt.time(12), tzinfo=zone), tick=True):
+        yield
 
 
 def _today(world: World) -> dt.date:
